@@ -1,0 +1,72 @@
+"""Chunked, optionally parallel, application of a per-sample map.
+
+Transforms in this package are independent per sample, so a large batch is cut
+into chunks of rows; each chunk is transformed straight into its rows of one
+preallocated output. Peak memory is then the output plus a working set of
+about ``working_memory`` MiB (scikit-learn's config), whatever ``n_samples`` is.
+
+Chunks run in threads: the heavy work (PyWavelets' C loops, numpy FFTs and BLAS)
+releases the GIL, and threads write into the shared output without pickling
+images to worker processes.
+"""
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn import get_config
+from sklearn.utils import gen_batches
+
+
+def resolve_batch_size(batch_size, row_bytes, n_samples):
+    """Rows per chunk: ``batch_size`` if given, else what fits ``working_memory``.
+
+    ``row_bytes`` is the estimated working memory of one sample (input, output
+    and temporaries).
+    """
+    if batch_size is None:
+        budget = get_config()["working_memory"] * 2**20
+        batch_size = int(budget // max(int(row_bytes), 1))
+    return max(1, min(int(batch_size), max(n_samples, 1)))
+
+
+def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
+                   row_bytes=None):
+    """Apply ``func(X[rows], out[rows])`` over chunks of rows; return ``out``.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(X_chunk, out_chunk)`` writes the outputs of the samples in
+        ``X_chunk`` (shape ``(n, ...)``) into ``out_chunk`` (``(n, n_outputs)``).
+    X : ndarray of shape (n_samples, ...)
+    n_outputs : int
+    dtype : numpy dtype of the output.
+    batch_size : int or None
+        Rows per chunk; None derives it from ``working_memory``.
+    n_jobs : int or None
+        Threads over chunks. None means 1: these inner loops deliberately do
+        not inherit an outer ``joblib.parallel_config``, so that a parallel
+        ``GridSearchCV`` around them is not oversubscribed.
+    row_bytes : int or None
+        Working memory of one row, used when ``batch_size`` is None. Defaults to
+        four times the input plus output row.
+    """
+    n_samples = X.shape[0]
+    if row_bytes is None:
+        itemsize = np.dtype(dtype).itemsize
+        row_bytes = 4 * itemsize * (int(np.prod(X.shape[1:])) + n_outputs)
+    out = np.empty((n_samples, n_outputs), dtype=dtype)
+    size = resolve_batch_size(batch_size, row_bytes, n_samples)
+    parallel = n_jobs not in (None, 1)
+    if parallel:
+        # At least one chunk per worker, so that n_jobs=2 really uses two cores.
+        size = min(size, -(-n_samples // effective_n_jobs(n_jobs)))
+    batches = list(gen_batches(n_samples, max(size, 1)))
+
+    if len(batches) > 1 and parallel:
+        Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(func)(X[rows], out[rows]) for rows in batches
+        )
+    else:
+        for rows in batches:
+            func(X[rows], out[rows])
+    return out
