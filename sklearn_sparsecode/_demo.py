@@ -101,10 +101,10 @@ def _plot(rows, front_end, path):
     return path
 
 
-def run(args, out=sys.stdout):
+def run(args, out=None):
     """Run the demo; return the table rows (list of dicts)."""
     def say(*parts):
-        print(*parts, file=out, flush=True)
+        print(*parts, file=out or sys.stdout, flush=True)
 
     start = time.perf_counter()
     X_train, y_train, X_test, y_test = load_dataset(args.dataset, args.n_train, args.n_test)

@@ -78,7 +78,9 @@ def _threshold_into(X, out, tau, mode, sign, k):
     else:
         t, keep = _top_k_rule(X, np.abs(X), tau, k)
     if mode == "hard":
-        np.multiply(X, keep, out=shrunk)
+        # fill + masked copy rather than X * keep, which would give -0.0.
+        shrunk.fill(0)
+        np.copyto(shrunk, X, where=keep)
     elif mode == "soft":
         # x - clip(x, -t, t) == sign(x) * max(|x| - t, 0), in two passes. Entries
         # outside the top k have |x| <= t already, so no mask is needed.

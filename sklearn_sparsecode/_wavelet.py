@@ -229,6 +229,9 @@ class WaveletTransformer(TransformerMixin, BaseEstimator):
     wavelet : str, default="db2"
         Any discrete wavelet of PyWavelets, e.g. ``"haar"``, ``"db4"``,
         ``"sym8"``, ``"bior2.2"`` (``pywt.wavelist(kind="discrete")``).
+        All but ``"dmey"`` are perfectly reconstructing; ``"dmey"`` is
+        PyWavelets' FIR approximation of the Meyer wavelet and inverts only to
+        about 1e-3.
     level : int or None, default=None
         Number of decomposition levels, from 1 to :func:`max_wavelet_level`
         (PyWavelets' maximum useful level of the shortest side); None takes
