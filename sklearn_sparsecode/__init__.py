@@ -1,10 +1,18 @@
 """sklearn-sparsecode: fixed multiresolution first layers for scikit-learn pipelines.
 
 The two-layer model h = σ(W x), classifier(h): W a fixed transform
-(:class:`WaveletTransformer`), σ a threshold (:class:`ThresholdTransformer`),
+(:class:`WaveletTransformer`, :class:`CurveletTransformer`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier.
 """
 
+from ._curvelet import (
+    CurveletBand,
+    CurveletTransformer,
+    curvelet_layout,
+    curvelet_transform,
+    inverse_curvelet_transform,
+    plan_curvelets,
+)
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
 from ._wavelet import (
     Band,
@@ -19,6 +27,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Band",
+    "CurveletBand",
+    "CurveletTransformer",
+    "curvelet_layout",
+    "curvelet_transform",
+    "inverse_curvelet_transform",
+    "plan_curvelets",
     "ThresholdTransformer",
     "WaveletTransformer",
     "inverse_wavelet_transform",
