@@ -13,6 +13,7 @@ stored as √2·Re and √2·Im of its complex coefficients, which keeps ‖C‖
 """
 
 from numbers import Integral
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -71,46 +72,118 @@ def curvelet_layout(wedges):
     return bands
 
 
-def _forward_chunk(X, out, wedges, workers):
+@dataclass(frozen=True)
+class CurveletPlan:
+    """Everything a transform of one image shape needs, built once.
+
+    Attributes
+    ----------
+    image_shape : (height, width)
+    wedges : list of Wedge
+        Windows and wrapping rectangles, coarse to fine.
+    bands : list of CurveletBand
+        Output layout.
+    groups : list of _WedgeGroup
+        Runs of consecutive wedges with the same rectangle, wrapped and
+        transformed together with one gather and one batched FFT (the per-wedge
+        Python overhead dominated at 256x256 otherwise).
+    """
+
+    image_shape: tuple
+    wedges: list
+    bands: list
+    groups: list
+
+    @property
+    def n_coefficients(self):
+        return self.bands[-1].stop
+
+
+class _WedgeGroup(NamedTuple):
+    shape: tuple        # rectangle of every wedge in the group
+    count: int          # wedges in the group
+    paired: bool
+    source: np.ndarray  # concatenated supports (flat spectrum indices)
+    target: np.ndarray  # index into the stacked (count * L1 * L2) rectangles
+    weight: np.ndarray
+    layers: list        # partition of the entries into runs of distinct sources
+    start: int          # first output column
+    stop: int
+
+
+def _distinct_layers(index):
+    """Split positions of ``index`` into layers in which no value repeats."""
+    order = np.argsort(index, kind="stable")
+    sorted_index = index[order]
+    first = np.r_[True, sorted_index[1:] != sorted_index[:-1]]
+    run_start = np.maximum.accumulate(np.where(first, np.arange(len(index)), 0))
+    rank = np.empty(len(index), dtype=np.intp)
+    rank[order] = np.arange(len(index)) - run_start  # occurrence number of each value
+    return [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)]
+
+
+def _group_wedges(wedges):
+    groups, start, first = [], 0, 0
+    for k in range(1, len(wedges) + 1):
+        if k < len(wedges) and (wedges[k].shape, wedges[k].paired) == (
+                wedges[first].shape, wedges[first].paired):
+            continue
+        run = wedges[first:k]
+        size = run[0].shape[0] * run[0].shape[1]
+        width = size * len(run) * (2 if run[0].paired else 1)
+        source = np.concatenate([w.source for w in run])
+        groups.append(_WedgeGroup(
+            run[0].shape, len(run), run[0].paired, source,
+            np.concatenate([w.target + i * size for i, w in enumerate(run)]),
+            np.concatenate([w.weight for w in run]), _distinct_layers(source),
+            start, start + width))
+        start += width
+        first = k
+    return groups
+
+
+def _forward_chunk(X, out, plan, workers):
     n = len(X)
     spectrum = scipy.fft.fft2(X, norm="ortho", workers=workers).reshape(n, -1)
-    complex_dtype = spectrum.dtype
-    start = 0
-    for w in wedges:
-        size = w.shape[0] * w.shape[1]
-        wrapped = np.zeros((n, size), dtype=complex_dtype)
-        wrapped[:, w.target] = spectrum[:, w.source] * w.weight.astype(X.dtype)
-        coefs = scipy.fft.ifft2(wrapped.reshape(n, *w.shape), norm="ortho",
-                                workers=workers).reshape(n, size)
-        if w.paired:
-            np.multiply(coefs.real, SQRT2, out=out[:, start:start + size])
-            np.multiply(coefs.imag, SQRT2, out=out[:, start + size:start + 2 * size])
-            start += 2 * size
+    for g in plan.groups:
+        size = g.shape[0] * g.shape[1]
+        wrapped = np.zeros((n, g.count * size), dtype=spectrum.dtype)
+        wrapped[:, g.target] = spectrum[:, g.source] * g.weight.astype(X.dtype)
+        coefs = scipy.fft.ifft2(wrapped.reshape(n, g.count, *g.shape), norm="ortho",
+                                workers=workers).reshape(n, g.count, size)
+        block = out[:, g.start:g.stop]
+        if g.paired:  # per wedge: √2·Re block, then √2·Im block
+            block = block.reshape(n, g.count, 2, size)
+            np.multiply(coefs.real, SQRT2, out=block[:, :, 0])
+            np.multiply(coefs.imag, SQRT2, out=block[:, :, 1])
         else:
-            out[:, start:start + size] = coefs.real
-            start += size
+            block[:] = coefs.real.reshape(n, -1)
 
 
-def _inverse_chunk(C, out, wedges, image_shape, workers):
+def _inverse_chunk(C, out, plan, workers):
     n = len(C)
     complex_dtype = np.result_type(C.dtype, np.complex64)
-    spectrum = np.zeros((n, image_shape[0] * image_shape[1]), dtype=complex_dtype)
-    start = 0
-    for w in wedges:
-        size = w.shape[0] * w.shape[1]
-        if w.paired:
-            # Adjoint of (√2·Re, √2·Im): √2·Re(A*(a + i b)); the Re is taken once, at the end.
-            coefs = C[:, start:start + size] + 1j * C[:, start + size:start + 2 * size]
-            weight = SQRT2 * w.weight
-            start += 2 * size
+    spectrum = np.zeros((n, out.shape[1]), dtype=complex_dtype)
+    for g in plan.groups:
+        size = g.shape[0] * g.shape[1]
+        block = C[:, g.start:g.stop]
+        if g.paired:
+            # Adjoint of (√2·Re, √2·Im): √2·Re(A*(a + i b)); Re is taken once, at the end.
+            block = block.reshape(n, g.count, 2, size)
+            coefs = block[:, :, 0] + 1j * block[:, :, 1]
+            weight = SQRT2 * g.weight
         else:
-            coefs = C[:, start:start + size].astype(complex_dtype)
-            weight = w.weight
-            start += size
-        wrapped = scipy.fft.fft2(coefs.reshape(n, *w.shape), norm="ortho",
-                                 workers=workers).reshape(n, size)
-        spectrum[:, w.source] += wrapped[:, w.target] * weight.astype(C.dtype)
-    images = scipy.fft.ifft2(spectrum.reshape(n, *image_shape), norm="ortho", workers=workers)
+            coefs = block.reshape(n, g.count, size).astype(complex_dtype)
+            weight = g.weight
+        wrapped = scipy.fft.fft2(coefs.reshape(n, g.count, *g.shape), norm="ortho",
+                                 workers=workers).reshape(n, -1)
+        contribution = wrapped[:, g.target] * weight.astype(C.dtype)
+        # Neighbouring wedges share frequencies, and a fancy-indexed += with a
+        # repeated index adds only once: add one layer of distinct indices at a time.
+        for layer in g.layers:
+            spectrum[:, g.source[layer]] += contribution[:, layer]
+    images = scipy.fft.ifft2(spectrum.reshape(n, *plan.image_shape), norm="ortho",
+                             workers=workers)
     out[:] = images.real.reshape(n, -1)
 
 
@@ -132,21 +205,22 @@ def _check_curvelet_params(image_shape, n_scales, n_angles, finest):
 
 
 def plan_curvelets(image_shape, n_scales=None, n_angles=16, finest="curvelets"):
-    """Build the wedges (windows and wrapping rectangles) of a curvelet transform.
+    """Build the windows and wrapping rectangles of a curvelet transform.
 
-    The result is reused by :func:`curvelet_transform` and
+    The plan is reused by :func:`curvelet_transform` and
     :func:`inverse_curvelet_transform`; :class:`CurveletTransformer` builds it
-    once in ``fit``.
+    once in ``fit``. Parameters are those of :func:`curvelet_transform`.
 
     Returns
     -------
-    wedges : list of Wedge
+    plan : CurveletPlan
     """
     image_shape, n_scales = _check_curvelet_params(image_shape, n_scales, n_angles, finest)
-    return build_wedges(image_shape, n_scales, n_angles, finest)
+    wedges = build_wedges(image_shape, n_scales, n_angles, finest)
+    return CurveletPlan(image_shape, wedges, curvelet_layout(wedges), _group_wedges(wedges))
 
 
-def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, wedges=None,
+def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, plan=None,
                        batch_size=None, n_jobs=None):
     """Real fast discrete curvelet transform of a batch of images, one row per image.
 
@@ -162,7 +236,7 @@ def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, wed
         every other scale (16, 32, 32, 64, ...).
     finest : {"curvelets", "wavelets"}, default="curvelets"
         Curvelets at the finest scale, or one isotropic (wavelet-like) band.
-    wedges : list of Wedge, default=None
+    plan : CurveletPlan, default=None
         A plan from :func:`plan_curvelets` (then the three parameters above are
         ignored); built here when None.
     batch_size, n_jobs :
@@ -191,19 +265,21 @@ def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, wed
         raise ValueError("Complex images are not supported: the transform is the real one.")
     if not np.issubdtype(X.dtype, np.floating):
         X = X.astype(np.float64)
-    if wedges is None:
-        wedges = plan_curvelets(X.shape[1:], n_scales, n_angles, finest)
-    n_coefs = curvelet_layout(wedges)[-1].stop
+    if plan is None:
+        plan = plan_curvelets(X.shape[1:], n_scales, n_angles, finest)
+    if tuple(X.shape[1:]) != plan.image_shape:
+        raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
+    n_coefs = plan.n_coefficients
     pixels = X.shape[1] * X.shape[2]
     # Per image: the complex spectrum, the complex wrapped rectangles, the output.
     row_bytes = X.dtype.itemsize * (4 * pixels + 3 * n_coefs)
-    return map_in_batches(lambda chunk, out: _forward_chunk(chunk, out, wedges, 1),
+    return map_in_batches(lambda chunk, out: _forward_chunk(chunk, out, plan, 1),
                           X, n_coefs, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
                           row_bytes=row_bytes)
 
 
 def inverse_curvelet_transform(coefs, image_shape, n_scales=None, n_angles=16,
-                               finest="curvelets", *, wedges=None, batch_size=None,
+                               finest="curvelets", *, plan=None, batch_size=None,
                                n_jobs=None):
     """Images from their curvelet coefficients (the adjoint, which is the inverse).
 
@@ -212,17 +288,17 @@ def inverse_curvelet_transform(coefs, image_shape, n_scales=None, n_angles=16,
     coefs = np.asarray(coefs)
     if not np.issubdtype(coefs.dtype, np.floating):
         coefs = coefs.astype(np.float64)
-    if wedges is None:
-        wedges = plan_curvelets(image_shape, n_scales, n_angles, finest)
-    image_shape = tuple(int(s) for s in image_shape)
-    n_coefs = curvelet_layout(wedges)[-1].stop
+    if plan is None:
+        plan = plan_curvelets(image_shape, n_scales, n_angles, finest)
+    image_shape = plan.image_shape
+    n_coefs = plan.n_coefficients
     if coefs.ndim != 2 or coefs.shape[1] != n_coefs:
         raise ValueError(f"Expected coefficients of shape (n_samples, {n_coefs}); "
                          f"got {coefs.shape}.")
     pixels = image_shape[0] * image_shape[1]
     row_bytes = coefs.dtype.itemsize * (4 * pixels + 3 * n_coefs)
     flat = map_in_batches(
-        lambda chunk, out: _inverse_chunk(chunk, out, wedges, image_shape, 1),
+        lambda chunk, out: _inverse_chunk(chunk, out, plan, 1),
         coefs, pixels, coefs.dtype, batch_size=batch_size, n_jobs=n_jobs, row_bytes=row_bytes)
     return flat.reshape(len(coefs), *image_shape)
 
@@ -267,8 +343,9 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
         Defined when X is a data frame with string column names.
     input_shape_ : (height, width)
     n_scales_ : int
-    wedges_ : list of Wedge
-        The frequency windows and wrapping rectangles, built once in ``fit``.
+    plan_ : CurveletPlan
+        The frequency windows and wrapping rectangles (``plan_.wedges``), built
+        once in ``fit``.
     bands_ : list of CurveletBand
         Layout of the output: scale, angle, orientation, part, shape and the
         columns ``start:stop`` of each block.
@@ -333,8 +410,8 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
         self._validate(X, reset=True)
         shape, self.n_scales_ = _check_curvelet_params(self.input_shape_, self.n_scales,
                                                        self.n_angles, self.finest)
-        self.wedges_ = build_wedges(shape, self.n_scales_, self.n_angles, self.finest)
-        self.bands_ = curvelet_layout(self.wedges_)
+        self.plan_ = plan_curvelets(shape, self.n_scales_, self.n_angles, self.finest)
+        self.bands_ = self.plan_.bands
         self.redundancy_ = self.bands_[-1].stop / (shape[0] * shape[1])
         return self
 
@@ -351,7 +428,7 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         images = self._validate(X, reset=False)
-        return curvelet_transform(images, wedges=self.wedges_, batch_size=self.batch_size,
+        return curvelet_transform(images, plan=self.plan_, batch_size=self.batch_size,
                                   n_jobs=self.n_jobs)
 
     def inverse_transform(self, X):
@@ -362,7 +439,7 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         coefs = check_array(X, dtype=FLOAT_DTYPES)
-        images = inverse_curvelet_transform(coefs, self.input_shape_, wedges=self.wedges_,
+        images = inverse_curvelet_transform(coefs, self.input_shape_, plan=self.plan_,
                                             batch_size=self.batch_size, n_jobs=self.n_jobs)
         return images if self.image_shape is None else images.reshape(len(images), -1)
 
@@ -381,7 +458,7 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         unit = np.zeros((1, self.bands_[-1].stop))
         unit[0, column] = 1.0
-        return inverse_curvelet_transform(unit, self.input_shape_, wedges=self.wedges_)[0]
+        return inverse_curvelet_transform(unit, self.input_shape_, plan=self.plan_)[0]
 
     def get_feature_names_out(self, input_features=None):
         """Names such as ``curvelet_s3_a5_re_4_7`` (scale, angle, part, row, column).
