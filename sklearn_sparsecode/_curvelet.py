@@ -446,6 +446,9 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
     def atom(self, column):
         """The image-domain atom of one output column (adjoint of a unit coefficient).
 
+        ``transform(X)[:, column]`` equals the inner product of each image with
+        this atom. Atoms of a tight frame have norm at most 1.
+
         Parameters
         ----------
         column : int
@@ -453,7 +456,7 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        atom : ndarray of shape (height, width), unit norm.
+        atom : ndarray of shape (height, width)
         """
         check_is_fitted(self)
         unit = np.zeros((1, self.bands_[-1].stop))

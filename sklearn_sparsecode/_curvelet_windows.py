@@ -8,7 +8,8 @@ and the choice of wrapping rectangles are our own.
 
 Construction, for an image of N1 x N2 pixels with integer DFT frequencies
 k = (k1, k2), k_i in [-N_i/2, N_i/2), and normalised coordinates
-u = k1 / N1 (vertical), v = k2 / N2 (horizontal):
+u = −k1 / N1 (vertical, pointing up in the displayed image), v = k2 / N2
+(horizontal):
 
 * Low-pass Φ_s(k) = φ(u / m_s) φ(v / m_s) with φ = 1 on [-1, 1], 0 outside
   [-2, 2], a Meyer-type decreasing transition in between, and m_s = 2^-(J-s) / 4
@@ -251,7 +252,9 @@ def build_wedges(shape, n_scales, n_angles, finest):
         are their mirrors, folded into the real coefficients).
     """
     k1, k2 = frequency_grid(shape)
-    u, v = k1 / shape[0], k2 / shape[1]
+    # u points up in the displayed image (rows grow downwards), so that wedge
+    # orientations are ordinary angles: 0 = x to the right, 90 = y up.
+    u, v = -k1 / shape[0], k2 / shape[1]
     lowpass = [np.outer(lowpass_1d(u[:, 0] / m), lowpass_1d(v[0] / m))
                for m in (2.0 ** -(n_scales - s) / 4 for s in range(1, n_scales))]
     rings = [lowpass[0]]

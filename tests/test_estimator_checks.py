@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer
+from sklearn_sparsecode import CurveletTransformer, ThresholdTransformer, WaveletTransformer
 
 ESTIMATORS = [
     WaveletTransformer(),
@@ -13,9 +13,73 @@ ESTIMATORS = [
     ThresholdTransformer(tau="universal", mode="garrote", sign="magnitude"),
     ThresholdTransformer(mode="hard", top_k=2),
     ThresholdTransformer(tau=0.05, mode="soft", top_k=0.5),
+    CurveletTransformer(),
 ]
 
+# The common checks fit on small 2-D tables (2 to 10 features, or 1). A curvelet
+# transform needs images of at least 8x8 pixels, given as 3-D X or as 2-D X with
+# image_shape; 1-D signals have no curvelet transform. So every check that fits
+# raises our "transforms images" ValueError by design (the issue asks for that
+# error rather than a guess at a shape). What these checks cover is tested on
+# images in test_curvelet.py (dtypes, NaN, pickling, set_params, n_jobs and
+# batching, feature names, input left untouched) and test_curvelet_api below.
+_IMAGES_ONLY = (
+    "fits on a 2-D table without image_shape; CurveletTransformer requires images "
+    "(3-D X or image_shape) and raises a ValueError saying so"
+)
+CURVELET_EXPECTED_FAILURES = {
+    name: _IMAGES_ONLY for name in [
+        "check_fit_score_takes_y", "check_estimators_overwrite_params",
+        "check_dont_overwrite_parameters", "check_estimators_fit_returns_self",
+        "check_readonly_memmap_input", "check_n_features_in_after_fitting",
+        "check_positive_only_tag_during_fit", "check_estimators_dtypes", "check_dtype_object",
+        "check_pipeline_consistency", "check_estimators_nan_inf", "check_estimators_pickle",
+        "check_f_contiguous_array_estimator", "check_transformer_data_not_an_array",
+        "check_transformer_general", "check_transformer_preserve_dtypes",
+        "check_methods_sample_order_invariance", "check_methods_subset_invariance",
+        "check_fit2d_1sample", "check_fit2d_1feature", "check_dict_unchanged",
+        "check_fit_idempotent", "check_fit_check_is_fitted", "check_n_features_in",
+        "check_fit2d_predict1d",
+    ]
+}
 
-@parametrize_with_checks(ESTIMATORS)
+
+def _expected_failures(estimator):
+    return CURVELET_EXPECTED_FAILURES if isinstance(estimator, CurveletTransformer) else {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_curvelet_api():
+    """What the expected failures above would check, on images."""
+    import numpy as np
+    import pytest
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 16, 16))
+    est = CurveletTransformer()
+    with pytest.raises(NotFittedError):
+        est.transform(X)
+    assert est.fit(X) is est  # fit returns self
+    params = est.get_params()
+    out = est.transform(X)
+    assert est.get_params() == params  # fit does not change parameters
+    assert est.n_features_in_ == 256
+    np.testing.assert_array_equal(clone(est).fit(X).transform(X), out)  # idempotent
+    order = rng.permutation(12)
+    np.testing.assert_array_equal(est.transform(X[order]), out[order])  # sample order
+    np.testing.assert_array_equal(est.transform(X[:5]), out[:5])  # subset invariance
+    Xf = np.asfortranarray(X)  # same values, F-contiguous memory
+    np.testing.assert_allclose(est.transform(Xf), out, atol=1e-13)
+    readonly = X.copy()
+    readonly.setflags(write=False)
+    np.testing.assert_array_equal(est.transform(readonly), out)
+    np.testing.assert_array_equal(est.transform(X.tolist()), out)  # not an array
+    assert est.transform(X.astype(np.int64)).dtype == np.float64
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(np.full((2, 16, 16), np.nan))
