@@ -1,0 +1,119 @@
+"""Pictures of the fixed first layers: the atoms (filters) of a fitted transform.
+
+Needs matplotlib (``pip install "sklearn-sparsecode[plot]"``).
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+
+def atom_image(estimator, column):
+    """The image whose inner product with an input gives output column ``column``.
+
+    For a tight frame or an orthonormal basis this is the synthesis atom too:
+    the inverse transform of a unit coefficient.
+
+    Parameters
+    ----------
+    estimator : fitted WaveletTransformer or CurveletTransformer
+    column : int
+
+    Returns
+    -------
+    atom : ndarray of shape ``estimator.input_shape_``
+    """
+    check_is_fitted(estimator)
+    unit = np.zeros((1, estimator.bands_[-1].stop))
+    unit[0, column] = 1.0
+    return np.asarray(estimator.inverse_transform(unit)).reshape(estimator.input_shape_)
+
+
+def _centre(band):
+    rows, cols = band.shape[0], band.shape[1] if len(band.shape) > 1 else 1
+    return band.start + (rows // 2) * cols + cols // 2
+
+
+def _atom_bands(estimator, max_per_scale):
+    """(row label, column label, band) to show, one row per scale."""
+    rows = {}
+    for band in estimator.bands_:
+        if getattr(band, "part", "real") == "im":
+            continue  # the imaginary part is the same atom shifted in phase
+        scale = getattr(band, "scale", None) or band.level
+        if hasattr(band, "orientation"):  # curvelets
+            label = "low-pass" if band.scale == 1 else (
+                "isotropic" if band.orientation is None else f"{band.orientation:.0f}°")
+            key = f"scale {band.scale}"
+        else:  # wavelets
+            label, key = band.name, f"level {band.level}"
+        rows.setdefault((-scale if hasattr(band, "level") else scale, key), []).append(
+            (label, band))
+    picked = []
+    for (_, key), bands in sorted(rows.items()):
+        step = max(1, int(np.ceil(len(bands) / max_per_scale)))
+        picked.append((key, bands[::step][:max_per_scale]))
+    return picked
+
+
+def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdBu_r"):
+    """Plot the atoms of a fitted transform: one row per scale, one panel per band.
+
+    Each panel is the atom at the centre of its band (the real part for
+    curvelets), with a symmetric colour scale. For curvelets the columns are
+    orientations (a subsample of at most ``max_per_scale``); for wavelets, the
+    bands aa, da, ad, dd.
+
+    Parameters
+    ----------
+    estimator : fitted WaveletTransformer or CurveletTransformer
+        Fitted on images (2-D ``input_shape_``).
+    max_per_scale : int, default=8
+    zoom : bool, default=True
+        Crop each panel to the atom's support (where it exceeds 3% of its
+        maximum), so that fine-scale atoms are visible.
+    figsize : tuple or None
+    cmap : str, default="RdBu_r"
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import CurveletTransformer
+    >>> from sklearn_sparsecode.plotting import plot_atoms
+    >>> ct = CurveletTransformer(n_scales=3, n_angles=8).fit(np.zeros((1, 64, 64)))
+    >>> fig = plot_atoms(ct)  # doctest: +SKIP
+    >>> fig.savefig("curvelet_atoms.png")  # doctest: +SKIP
+    """
+    import matplotlib.pyplot as plt
+
+    check_is_fitted(estimator)
+    if len(estimator.input_shape_) != 2:
+        raise ValueError("plot_atoms needs a transform fitted on images (2-D input_shape_).")
+    rows = _atom_bands(estimator, max_per_scale)
+    n_cols = max(len(bands) for _, bands in rows)
+    figsize = figsize or (1.6 * n_cols, 1.7 * len(rows))
+    fig, axes = plt.subplots(len(rows), n_cols, figsize=figsize, squeeze=False)
+    for axes_row, (key, bands) in zip(axes, rows):
+        for ax, (label, band) in zip(axes_row, bands):
+            atom = atom_image(estimator, _centre(band))
+            if zoom:
+                mask = np.abs(atom) > 0.03 * np.abs(atom).max()
+                r, c = np.nonzero(mask)
+                pad = 2
+                atom = atom[max(r.min() - pad, 0):r.max() + pad + 1,
+                            max(c.min() - pad, 0):c.max() + pad + 1]
+            limit = np.abs(atom).max() or 1.0
+            ax.imshow(atom, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+            ax.set_title(label, fontsize=8)
+        axes_row[0].set_ylabel(key, fontsize=9)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if not ax.images:
+            ax.set_axis_off()
+    fig.suptitle(f"Atoms of {type(estimator).__name__}", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,43 @@
+"""Atom pictures for wavelets and curvelets."""
+
+import numpy as np
+import pytest
+
+from sklearn_sparsecode import CurveletTransformer, WaveletTransformer
+from sklearn_sparsecode.plotting import atom_image, plot_atoms
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+
+def test_wavelet_atom_is_the_pywt_basis_function():
+    wt = WaveletTransformer("db2", level=2).fit(np.zeros((1, 16, 16)))
+    X = np.random.default_rng(0).normal(size=(3, 16, 16))
+    C = wt.transform(X)
+    for column in [0, 17, 100, 255]:
+        # Orthonormal transform: coefficient = inner product with the atom.
+        np.testing.assert_allclose(np.tensordot(X, atom_image(wt, column), axes=2), C[:, column],
+                                   atol=1e-12)
+
+
+@pytest.mark.parametrize("estimator, n_rows", [
+    (CurveletTransformer(n_scales=3, n_angles=8), 3),
+    (WaveletTransformer("haar", level=2), 2),
+])
+def test_plot_atoms_grid(estimator, n_rows, tmp_path):
+    estimator.fit(np.zeros((1, 32, 32)))
+    fig = plot_atoms(estimator, max_per_scale=4)
+    images = [ax for ax in fig.axes if ax.images]
+    assert len({ax.get_subplotspec().rowspan.start for ax in images}) == n_rows
+    assert all(len(ax.images) == 1 for ax in images)
+    fig.savefig(tmp_path / "atoms.png")
+    assert (tmp_path / "atoms.png").stat().st_size > 2000
+
+
+def test_plot_atoms_needs_images():
+    import matplotlib.pyplot as plt
+
+    wt = WaveletTransformer().fit(np.zeros((2, 32)))
+    with pytest.raises(ValueError, match="fitted on images"):
+        plot_atoms(wt)
+    plt.close("all")
