@@ -19,13 +19,13 @@ from typing import NamedTuple
 import numpy as np
 import scipy.fft
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._base import MultiscaleTransformMixin
 from ._batching import map_in_batches
 from ._curvelet_windows import build_wedges, default_n_scales
-from ._validation import FLOAT_DTYPES, validate_images
+from ._validation import validate_images
 
 SQRT2 = np.sqrt(2.0)
 
@@ -303,7 +303,7 @@ def inverse_curvelet_transform(coefs, image_shape, n_scales=None, n_angles=16,
     return flat.reshape(len(coefs), *image_shape)
 
 
-class CurveletTransformer(TransformerMixin, BaseEstimator):
+class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimator):
     """Real fast discrete curvelet transform (via wrapping) as a transformer.
 
     Curvelets are needle-shaped atoms at dyadic scales, equally spaced
@@ -438,30 +438,10 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
         (n_samples, height * width) otherwise.
         """
         check_is_fitted(self)
-        coefs = check_array(X, dtype=FLOAT_DTYPES)
+        coefs = self._check_coefficients(X)
         images = inverse_curvelet_transform(coefs, self.input_shape_, plan=self.plan_,
                                             batch_size=self.batch_size, n_jobs=self.n_jobs)
         return images if self.image_shape is None else images.reshape(len(images), -1)
-
-    def atom(self, column):
-        """The image-domain atom of one output column (adjoint of a unit coefficient).
-
-        ``transform(X)[:, column]`` equals the inner product of each image with
-        this atom. Atoms of a tight frame have norm at most 1.
-
-        Parameters
-        ----------
-        column : int
-            Index into the output columns (see ``bands_``).
-
-        Returns
-        -------
-        atom : ndarray of shape (height, width)
-        """
-        check_is_fitted(self)
-        unit = np.zeros((1, self.bands_[-1].stop))
-        unit[0, column] = 1.0
-        return inverse_curvelet_transform(unit, self.input_shape_, plan=self.plan_)[0]
 
     def get_feature_names_out(self, input_features=None):
         """Names such as ``curvelet_s3_a5_re_4_7`` (scale, angle, part, row, column).
@@ -480,9 +460,3 @@ class CurveletTransformer(TransformerMixin, BaseEstimator):
                 prefix = f"curvelet_s{band.scale}_a{band.angle}_{band.part}"
             names.extend(f"{prefix}_{r}_{c}" for r, c in np.ndindex(*band.shape))
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -21,11 +21,11 @@ import numpy as np
 import pywt
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils import check_array
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._base import MultiscaleTransformMixin
 from ._batching import map_in_batches
-from ._validation import FLOAT_DTYPES, validate_images
+from ._validation import validate_images
 
 WAVELET_NAMES = frozenset(pywt.wavelist(kind="discrete"))
 SIGNAL_MODES = frozenset(pywt.Modes.modes)
@@ -217,7 +217,7 @@ def inverse_wavelet_transform(coefs, input_shape, wavelet="db2", level=None,
     return flat.reshape(len(coefs), *input_shape)
 
 
-class WaveletTransformer(TransformerMixin, BaseEstimator):
+class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimator):
     """Multilevel discrete wavelet transform as a scikit-learn transformer.
 
     The first, fixed layer of a two-layer model: each image (or 1-D signal) is
@@ -360,25 +360,13 @@ class WaveletTransformer(TransformerMixin, BaseEstimator):
             (n_samples, n_features_in_) otherwise.
         """
         check_is_fitted(self)
-        coefs = self._check_coefs(X)
+        coefs = self._check_coefficients(X)
         images = inverse_wavelet_transform(coefs, self.input_shape_, self.wavelet, self.level_,
                                            self.mode, batch_size=self.batch_size,
                                            n_jobs=self.n_jobs)
         if self.image_shape is None and len(self.input_shape_) == 2:
             return images
         return images.reshape(len(images), -1)
-
-    def _check_coefs(self, X):
-        # Not validate_data: the columns are coefficients, not the
-        # n_features_in_ input features (they differ outside periodization).
-        coefs = check_array(X, dtype=FLOAT_DTYPES)
-        n_coefs = self.bands_[-1].stop
-        if coefs.shape[1] != n_coefs:
-            raise ValueError(
-                f"X has {coefs.shape[1]} columns, but {type(self).__name__} produces "
-                f"{n_coefs} coefficients per sample."
-            )
-        return coefs
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns, e.g. ``db2_L1_dd_3_4``.
@@ -403,9 +391,3 @@ class WaveletTransformer(TransformerMixin, BaseEstimator):
             prefix = f"{self.wavelet}_L{band.level}_{band.name}"
             names.extend(f"{prefix}_" + "_".join(map(str, idx)) for idx in np.ndindex(*band.shape))
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -8,24 +8,9 @@ from sklearn.utils.validation import check_is_fitted
 
 
 def atom_image(estimator, column):
-    """The image whose inner product with an input gives output column ``column``.
-
-    For a tight frame or an orthonormal basis this is the synthesis atom too:
-    the inverse transform of a unit coefficient.
-
-    Parameters
-    ----------
-    estimator : fitted WaveletTransformer or CurveletTransformer
-    column : int
-
-    Returns
-    -------
-    atom : ndarray of shape ``estimator.input_shape_``
-    """
+    """The atom of output column ``column`` of a fitted transform (``estimator.atom``)."""
     check_is_fitted(estimator)
-    unit = np.zeros((1, estimator.bands_[-1].stop))
-    unit[0, column] = 1.0
-    return np.asarray(estimator.inverse_transform(unit)).reshape(estimator.input_shape_)
+    return estimator.atom(column)
 
 
 def _centre(band):

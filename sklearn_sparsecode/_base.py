@@ -1,0 +1,58 @@
+"""What the fixed multiscale transforms share beyond input validation."""
+
+import numpy as np
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import FLOAT_DTYPES
+
+
+class MultiscaleTransformMixin:
+    """Coefficient checks, atoms and tags of a fitted transform with ``bands_``.
+
+    The estimator must define ``bands_`` (records with ``start``/``stop``
+    columns), ``input_shape_`` and ``inverse_transform``.
+    """
+
+    def _check_coefficients(self, X):
+        """Validate the input of ``inverse_transform``.
+
+        Not ``validate_data``: the columns are coefficients, not the
+        ``n_features_in_`` input features.
+        """
+        coefs = check_array(X, dtype=FLOAT_DTYPES)
+        n_coefs = self.bands_[-1].stop
+        if coefs.shape[1] != n_coefs:
+            raise ValueError(
+                f"X has {coefs.shape[1]} columns, but {type(self).__name__} produces "
+                f"{n_coefs} coefficients per sample."
+            )
+        return coefs
+
+    def atom(self, column):
+        """The atom of one output column: the inverse transform of a unit coefficient.
+
+        ``transform(X)[:, column]`` is the inner product of each sample with
+        this atom (the transforms here are orthonormal bases or tight frames,
+        whose analysis and synthesis atoms coincide). Tight-frame atoms have
+        norm at most 1.
+
+        Parameters
+        ----------
+        column : int
+            Index into the output columns (see ``bands_``).
+
+        Returns
+        -------
+        atom : ndarray of shape ``input_shape_``
+        """
+        check_is_fitted(self)
+        unit = np.zeros((1, self.bands_[-1].stop))
+        unit[0, column] = 1.0
+        return np.asarray(self.inverse_transform(unit)).reshape(self.input_shape_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
