@@ -1,10 +1,12 @@
 """sklearn-sparsecode: fixed multiresolution first layers for scikit-learn pipelines.
 
 The two-layer model h = σ(W x), classifier(h): W a fixed transform
-(:class:`WaveletTransformer`, :class:`CurveletTransformer`), σ a threshold (:class:`ThresholdTransformer`),
+(:class:`WaveletTransformer`, :class:`CurveletTransformer`,
+:class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier.
 """
 
+from ._cnn import CNNFeatureExtractor
 from ._curvelet import (
     CurveletBand,
     CurveletTransformer,
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Band",
+    "CNNFeatureExtractor",
     "CurveletBand",
     "CurveletTransformer",
     "curvelet_layout",

@@ -7,8 +7,18 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import FLOAT_DTYPES
 
 
-class MultiscaleTransformMixin:
-    """Coefficient checks, atoms and tags of a fitted transform with ``bands_``.
+class ImageInputMixin:
+    """Tags of the estimators that take image batches and keep float32."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class MultiscaleTransformMixin(ImageInputMixin):
+    """Coefficient checks and atoms of a fitted transform with ``bands_``.
 
     The estimator must define ``bands_`` (records with ``start``/``stop``
     columns), ``input_shape_`` and ``inverse_transform``.
@@ -50,9 +60,3 @@ class MultiscaleTransformMixin:
         unit = np.zeros((1, self.bands_[-1].stop))
         unit[0, column] = 1.0
         return np.asarray(self.inverse_transform(unit)).reshape(self.input_shape_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -29,7 +29,7 @@ def resolve_batch_size(batch_size, row_bytes, n_samples):
 
 
 def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
-                   row_bytes=None):
+                   row_bytes=None, split_for_workers=True):
     """Apply ``func(X[rows], out[rows])`` over chunks of rows; return ``out``.
 
     Parameters
@@ -49,6 +49,10 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
     row_bytes : int or None
         Working memory of one row, used when ``batch_size`` is None. Defaults to
         four times the input plus output row.
+    split_for_workers : bool, default=True
+        Shrink chunks so that every worker gets one. Pass False when results
+        may depend on chunk boundaries in the last bits (BLAS products choose
+        kernels by matrix size), so that they stay identical for every n_jobs.
     """
     n_samples = X.shape[0]
     if row_bytes is None:
@@ -57,7 +61,7 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
     out = np.empty((n_samples, n_outputs), dtype=dtype)
     size = resolve_batch_size(batch_size, row_bytes, n_samples)
     parallel = n_jobs not in (None, 1)
-    if parallel:
+    if parallel and split_for_workers:
         # At least one chunk per worker, so that n_jobs=2 really uses two cores.
         size = min(size, -(-n_samples // effective_n_jobs(n_jobs)))
     batches = list(gen_batches(n_samples, max(size, 1)))

@@ -384,16 +384,9 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         self.n_jobs = n_jobs
 
     def _validate(self, X, reset):
-        images = validate_images(self, X, reset=reset, image_shape=self.image_shape)
-        if images.ndim != 3:
-            raise ValueError(
-                f"{type(self).__name__} transforms images: pass X of shape (n_samples, "
-                f"height, width), or 2-D X with image_shape=(height, width). Got 2-D X "
-                f"with {images.shape[1]} features and image_shape=None."
-            )
-        return images
+        return validate_images(self, X, reset=reset, image_shape=self.image_shape,
+                               images_only=True)
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Build the frequency windows and wrapping rectangles for the image shape.
 

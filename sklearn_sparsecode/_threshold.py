@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._base import ImageInputMixin
 from ._batching import map_in_batches
 from ._validation import validate_images
 
@@ -173,7 +174,7 @@ def threshold(X, tau=0.0, *, mode="hard", sign="keep", top_k=None, batch_size=No
     )
 
 
-class ThresholdTransformer(TransformerMixin, BaseEstimator):
+class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
     """Elementwise threshold σ(x; τ): the non-linearity of the two-layer model.
 
     Placed after a fixed transform W (:class:`WaveletTransformer`, ...), it
@@ -302,9 +303,3 @@ class ThresholdTransformer(TransformerMixin, BaseEstimator):
             np.asarray([f"{n}_pos" for n in names], dtype=object),
             np.asarray([f"{n}_neg" for n in names], dtype=object),
         ])
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -71,7 +71,8 @@ def _check_image_shape(image_shape, n_features, name):
     return shape
 
 
-def validate_images(estimator, X, *, reset, image_shape=None, reshape=True):
+def validate_images(estimator, X, *, reset, image_shape=None, reshape=True,
+                    images_only=False):
     """Validate ``X`` and return it as a batch of ``(n_samples, *input_shape_)``.
 
     Parameters
@@ -89,6 +90,9 @@ def validate_images(estimator, X, *, reset, image_shape=None, reshape=True):
     reshape : bool, default=True
         Return ``(n_samples, *input_shape_)`` when True, the validated
         ``(n_samples, n_features)`` array when False (for elementwise maps).
+    images_only : bool, default=False
+        Reject 2-D X without ``image_shape`` (1-D signals), for transforms that
+        only exist for images.
 
     Returns
     -------
@@ -97,6 +101,12 @@ def validate_images(estimator, X, *, reset, image_shape=None, reshape=True):
     name = type(estimator).__name__
     X, seen = _as_2d(X, image_shape, name)
     X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)
+    if images_only and reset and seen is None and image_shape is None:
+        raise ValueError(
+            f"{name} transforms images: pass X of shape (n_samples, height, width), or "
+            f"2-D X with image_shape=(height, width). Got 2-D X with {X.shape[1]} features "
+            f"and image_shape=None."
+        )
     if reset:
         estimator.input_shape_ = seen or _check_image_shape(
             image_shape, X.shape[1], name

@@ -1,0 +1,214 @@
+"""CNNFeatureExtractor: a CNN forward pass as a fixed first layer (frontend)."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from ._base import ImageInputMixin
+from ._batching import map_in_batches
+from ._cnn_filters import (
+    TRAINED,
+    loaded_weights,
+    random_weights,
+    representation_weights,
+)
+from ._cnn_layers import ACTIVATIONS, forward, lenet5_spec, normalize_spec, output_shapes
+from ._validation import validate_images
+
+
+class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
+    """Activations of a small convolutional network, run forward in numpy, as features.
+
+    The CNN side of the two-layer model: a network whose layers are fixed
+    (random, initialised from a known representation, or trained elsewhere)
+    maps each image to the activations of one layer; a linear model or SVC on
+    top is the only learned part. No deep-learning framework is needed.
+
+    Parameters
+    ----------
+    architecture : "lenet5" or list of dict, default="lenet5"
+        ``"lenet5"``: C1 6@5x5 (28x28 input padded to 32x32 as in LeCun et al.
+        1998) → S2 2x2 pooling → C3 16@5x5 → S4 → C5 120@5x5 → F6 84, named
+        conv1, act1, pool1, conv2, act2, pool2, conv3, act3, flatten, fc1, act4.
+        Or a list of layer dicts: ``{"type": "conv", "out_channels", "kernel_size",
+        "stride"=1, "padding"=0}``, ``{"type": "pool", "kind"="avg"|"max",
+        "size"=2, "stride"=size}``, ``{"type": "activation", "function"=
+        "tanh"|"relu"|"sigmoid"|"identity"}``, ``{"type": "flatten"}``,
+        ``{"type": "dense", "out_features"}``, each with an optional ``"name"``.
+    weights : str, dict or path, default="random"
+        ``"random"``: PyTorch's default initialisation, seeded by
+        ``random_state``. ``"wavelet"`` / ``"gabor"``: the first convolution's
+        filters are oriented wavelet (Gaussian derivative) or Gabor atoms at the
+        kernel size, later layers random. ``"lenet5-fashion-mnist"``: a LeNet-5
+        trained on Fashion-MNIST, shipped with the package (see the README).
+        Or a mapping / ``.npz`` path in PyTorch ``state_dict`` naming and layout
+        (``conv1.weight`` of shape (out, in, kh, kw), ``conv1.bias``, ...).
+    activation : {"tanh", "relu", "sigmoid", "identity"}, default="tanh"
+        Activation of the ``"lenet5"`` architecture.
+    pooling : {"avg", "max"}, default="avg"
+        Pooling of the ``"lenet5"`` architecture.
+    output_layer : str, int or None, default=None
+        The layer whose activations are the features (name or index); None is
+        the last layer. Maps are flattened in PyTorch's (channel, row, column)
+        order.
+    random_state : int, RandomState or None, default=None
+    image_shape : tuple (height, width) or None, default=None
+        Required when X is 2-D (one flattened image per row).
+    batch_size : int or None, default=None
+        Images per chunk; None is 256 (or fewer if ``working_memory`` is small).
+        In float32 the last bit of a result can depend on the chunk size (BLAS
+        picks kernels by matrix size); it never depends on ``n_jobs``.
+    n_jobs : int or None, default=None
+        Threads over chunks. Results do not depend on it.
+
+    Attributes
+    ----------
+    layers_ : list of dict
+        Each layer's spec, ``output_shape`` and, for conv and dense layers,
+        ``weight`` and ``bias`` in PyTorch layout (float64).
+    output_index_ : int
+        Index of the output layer in ``layers_``.
+    n_features_in_ : int
+    input_shape_ : (height, width)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import CNNFeatureExtractor
+    >>> X = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)
+    >>> cnn = CNNFeatureExtractor(output_layer="act3", random_state=0).fit(X)
+    >>> cnn.transform(X).shape
+    (4, 120)
+    >>> cnn.layers_[0]["weight"].shape
+    (6, 1, 5, 5)
+    """
+
+    _parameter_constraints: dict = {
+        "architecture": [StrOptions({"lenet5"}), list],
+        "weights": "no_validation",  # str, dict or path: checked in fit
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "pooling": [StrOptions({"avg", "max"})],
+        "output_layer": [str, Integral, None],
+        "random_state": ["random_state"],
+        "image_shape": ["array-like", None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, architecture="lenet5", weights="random", activation="tanh",
+                 pooling="avg", output_layer=None, random_state=None, image_shape=None,
+                 batch_size=None, n_jobs=None):
+        self.architecture = architecture
+        self.weights = weights
+        self.activation = activation
+        self.pooling = pooling
+        self.output_layer = output_layer
+        self.random_state = random_state
+        self.image_shape = image_shape
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+
+    def _validate(self, X, reset):
+        return validate_images(self, X, reset=reset, image_shape=self.image_shape,
+                               images_only=True)
+
+    def _resolve_output(self, layers):
+        if self.output_layer is None:
+            return len(layers) - 1
+        names = [layer["name"] for layer in layers]
+        if isinstance(self.output_layer, str):
+            if self.output_layer not in names:
+                raise ValueError(f"output_layer={self.output_layer!r} is not a layer; "
+                                 f"layers are {names}.")
+            return names.index(self.output_layer)
+        if not -len(layers) <= self.output_layer < len(layers):
+            raise ValueError(f"output_layer={self.output_layer} is out of range for "
+                             f"{len(layers)} layers.")
+        return self.output_layer % len(layers)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Build the network (layers and weights) for the image shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CNNFeatureExtractor
+        """
+        self._validate(X, reset=True)
+        spec = (lenet5_spec(self.activation, self.pooling) if isinstance(self.architecture, str)
+                else self.architecture)
+        layers = normalize_spec(spec)
+        shapes = output_shapes(layers, self.input_shape_)
+        rng = check_random_state(self.random_state)
+        if isinstance(self.weights, str) and self.weights == "random":
+            params = random_weights(layers, shapes, rng)
+        elif isinstance(self.weights, str) and self.weights in ("wavelet", "gabor"):
+            params = representation_weights(self.weights, layers, shapes, rng)
+        elif isinstance(self.weights, (str, dict)) or hasattr(self.weights, "__fspath__"):
+            params = loaded_weights(self.weights, layers, shapes)
+        else:
+            raise ValueError(f"weights must be 'random', 'wavelet', 'gabor', "
+                             f"{sorted(TRAINED)}, a dict or a .npz path; got {self.weights!r}.")
+        self.layers_ = []
+        for layer, shape in zip(layers, shapes):
+            entry = {**layer, "output_shape": shape}
+            if layer["name"] in params:
+                entry["weight"], entry["bias"] = params[layer["name"]]
+            self.layers_.append(entry)
+        self.output_index_ = self._resolve_output(layers)
+        return self
+
+    def transform(self, X):
+        """Activations of the output layer for each image, flattened.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out)
+            float32 for float32 input, float64 otherwise.
+        """
+        check_is_fitted(self)
+        images = self._validate(X, reset=False)
+        dtype = images.dtype
+        params = {layer["name"]: (layer["weight"].astype(dtype), layer["bias"].astype(dtype))
+                  for layer in self.layers_ if "weight" in layer}
+        n_out = int(np.prod(self.layers_[self.output_index_]["output_shape"]))
+        # Widest activation of the stack, times a margin for im2col copies.
+        widest = max(int(np.prod(layer["output_shape"])) * (
+            layer.get("kernel_size", 1) ** 2 if layer["type"] == "conv" else 1)
+            for layer in self.layers_[:self.output_index_ + 1])
+        row_bytes = 3 * dtype.itemsize * (widest + images[0].size)
+
+        def run(chunk, out):
+            out[:] = forward(chunk, self.layers_, params, self.output_index_).reshape(
+                len(chunk), -1)
+
+        # Fixed chunks (not split per worker): float32 BLAS products may differ
+        # in the last bit with the number of rows, and results must not depend
+        # on n_jobs. 256 images keep im2col buffers in cache.
+        batch_size = self.batch_size or min(256, max(1, int(
+            get_config()["working_memory"] * 2**20 // row_bytes)))
+        return map_in_batches(run, images, n_out, dtype, batch_size=batch_size,
+                              n_jobs=self.n_jobs, split_for_workers=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``{layer}_{channel}_{row}_{col}`` for maps, ``{layer}_{unit}`` otherwise."""
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features, generate_names=False)
+        layer = self.layers_[self.output_index_]
+        return np.asarray([f"{layer['name']}_" + "_".join(map(str, idx))
+                           for idx in np.ndindex(*layer["output_shape"])], dtype=object)
