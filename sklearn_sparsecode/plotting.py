@@ -1,4 +1,4 @@
-"""Pictures of the fixed first layers: the atoms (filters) of a fitted transform.
+"""Pictures of the fixed first layers: atoms of transforms, CNN filters and responses.
 
 Needs matplotlib (``pip install "sklearn-sparsecode[plot]"``).
 """
@@ -100,5 +100,97 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
         if not ax.images:
             ax.set_axis_off()
     fig.suptitle(f"Atoms of {type(estimator).__name__}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_filters(cnn, layer="conv1", *, max_filters=64, cmap="RdBu_r"):
+    """Plot the filters of one convolution of a fitted CNNFeatureExtractor.
+
+    One panel per (output channel, input channel) pair, up to ``max_filters``,
+    each with a symmetric colour scale.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    check_is_fitted(cnn)
+    entry = next((e for e in cnn.layers_ if e["name"] == layer), None)
+    if entry is None or entry["type"] != "conv":
+        convs = [e["name"] for e in cnn.layers_ if e["type"] == "conv"]
+        raise ValueError(f"{layer!r} is not a convolution layer; those are {convs}.")
+    weight = entry["weight"]
+    filters = weight.reshape(-1, *weight.shape[2:])[:max_filters]
+    n_cols = min(len(filters), 8 if weight.shape[1] > 1 else len(filters))
+    n_rows = int(np.ceil(len(filters) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.3 * n_cols, 1.4 * n_rows + 0.4),
+                             squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= len(filters):
+            ax.set_axis_off()
+            continue
+        limit = np.abs(filters[k]).max() or 1.0
+        ax.imshow(filters[k], cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+        out_channel, in_channel = divmod(k, weight.shape[1])
+        ax.set_title(f"{out_channel}" if weight.shape[1] == 1 else f"{out_channel}←{in_channel}",
+                     fontsize=7)
+    fig.suptitle(f"{layer}: {weight.shape[0]} filters of {weight.shape[2]}x{weight.shape[3]}"
+                 f" × {weight.shape[1]} input maps", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
+    """Plot the input image and the feature maps of every map-valued layer of a CNN.
+
+    One row per convolution, activation or pooling layer (up to ``max_maps``
+    maps each), then bar rows for the vector-valued layers (dense units).
+
+    Parameters
+    ----------
+    cnn : fitted CNNFeatureExtractor
+    image : array-like of shape ``cnn.input_shape_``
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from ._cnn_layers import forward
+
+    check_is_fitted(cnn)
+    image = np.asarray(image, dtype=np.float64).reshape(1, *cnn.input_shape_)
+    params = {e["name"]: (e["weight"], e["bias"]) for e in cnn.layers_ if "weight" in e}
+    outputs = [(e["name"], forward(image, cnn.layers_, params, i)[0])
+               for i, e in enumerate(cnn.layers_) if e["type"] != "flatten"]
+    # 1x1 maps (LeNet's C5) read better as a vector of units.
+    outputs = [(name, out.ravel() if out.ndim == 3 and out.shape[1:] == (1, 1) else out)
+               for name, out in outputs]
+    n_cols = max([1] + [min(len(out), max_maps) for _, out in outputs if out.ndim == 3])
+    fig, axes = plt.subplots(len(outputs) + 1, n_cols,
+                             figsize=(1.2 * n_cols + 1, 1.25 * (len(outputs) + 1)),
+                             squeeze=False)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_axis_off()
+    axes[0, 0].set_axis_on()
+    axes[0, 0].imshow(image[0], cmap="gray")
+    axes[0, 0].set_ylabel("input", fontsize=8)
+    for row, (name, out) in zip(axes[1:], outputs):
+        row[0].set_axis_on()
+        row[0].set_ylabel(name, fontsize=8)
+        if out.ndim == 3:
+            for ax, fmap in zip(row, out[:max_maps]):
+                ax.set_axis_on()
+                ax.imshow(fmap, cmap=cmap, interpolation="nearest")
+        else:
+            row[0].bar(np.arange(len(out)), out, width=1.0)
+    fig.suptitle("Responses of each layer to one image", fontsize=9)
     fig.tight_layout()
     return fig

@@ -246,3 +246,25 @@ def test_custom_stack_matches_pytorch(torch_module):
         x = F.linear(x.flatten(1), torch.from_numpy(d["weight"].astype(np.float32)),
                      torch.from_numpy(d["bias"].astype(np.float32)))
     np.testing.assert_allclose(cnn.transform(X), x.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_shipped_trained_lenet5_reproduces_its_test_accuracy():
+    # The numpy forward pass of the shipped weights, with the shipped softmax
+    # head (fc2) on top, must classify the Fashion-MNIST test set as PyTorch did
+    # when the weights were trained (benchmarks/train_lenet5.py).
+    from sklearn_sparsecode._cnn_filters import trained_path
+    from sklearn_sparsecode.datasets import load_fashion_mnist
+
+    with np.load(trained_path("lenet5-fashion-mnist")) as data:
+        head_w, head_b = data["fc2.weight"], data["fc2.bias"]
+        recorded = float(data["meta.test_accuracy"])
+    cnn = CNNFeatureExtractor(weights="lenet5-fashion-mnist").fit(np.zeros((1, 28, 28)))
+    assert cnn.layers_[0]["weight"].shape == (6, 1, 5, 5)
+    try:
+        X, y = load_fashion_mnist(subset="test", return_X_y=True)
+    except FileNotFoundError:
+        pytest.skip("dataset-fashion-mnist is not installed")
+    features = cnn.transform(X.astype(np.float32) / 255)
+    accuracy = np.mean((features @ head_w.T + head_b).argmax(axis=1) == y)
+    assert accuracy == pytest.approx(recorded, abs=2e-3)
+    assert accuracy > 0.85

@@ -2,7 +2,17 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_sparsecode import CurveletTransformer, ThresholdTransformer, WaveletTransformer
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from sklearn_sparsecode import (
+    CNNFeatureExtractor,
+    CurveletTransformer,
+    ThresholdTransformer,
+    WaveletTransformer,
+)
 
 ESTIMATORS = [
     WaveletTransformer(),
@@ -14,20 +24,23 @@ ESTIMATORS = [
     ThresholdTransformer(mode="hard", top_k=2),
     ThresholdTransformer(tau=0.05, mode="soft", top_k=0.5),
     CurveletTransformer(),
+    CNNFeatureExtractor(random_state=0),
 ]
+IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor)
 
 # The common checks fit on small 2-D tables (2 to 10 features, or 1). A curvelet
-# transform needs images of at least 8x8 pixels, given as 3-D X or as 2-D X with
-# image_shape; 1-D signals have no curvelet transform. So every check that fits
-# raises our "transforms images" ValueError by design (the issue asks for that
-# error rather than a guess at a shape). What these checks cover is tested on
-# images in test_curvelet.py (dtypes, NaN, pickling, set_params, n_jobs and
-# batching, feature names, input left untouched) and test_curvelet_api below.
+# transform or a CNN needs images (at least 8x8 pixels for curvelets, 14x14 for
+# LeNet-5), given as 3-D X or as 2-D X with image_shape; 1-D signals have no
+# such transform. So every check that fits raises our "transforms images"
+# ValueError by design (the issues ask for that error rather than a guess at a
+# shape). What these checks cover is tested on images in test_curvelet.py and
+# test_cnn.py (dtypes, NaN, pickling, set_params, n_jobs and batching, feature
+# names, input left untouched) and in test_images_only_api below.
 _IMAGES_ONLY = (
     "fits on a 2-D table without image_shape; CurveletTransformer requires images "
     "(3-D X or image_shape) and raises a ValueError saying so"
 )
-CURVELET_EXPECTED_FAILURES = {
+IMAGES_ONLY_EXPECTED_FAILURES = {
     name: _IMAGES_ONLY for name in [
         "check_fit_score_takes_y", "check_estimators_overwrite_params",
         "check_dont_overwrite_parameters", "check_estimators_fit_returns_self",
@@ -45,7 +58,7 @@ CURVELET_EXPECTED_FAILURES = {
 
 
 def _expected_failures(estimator):
-    return CURVELET_EXPECTED_FAILURES if isinstance(estimator, CurveletTransformer) else {}
+    return IMAGES_ONLY_EXPECTED_FAILURES if isinstance(estimator, IMAGES_ONLY) else {}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
@@ -53,33 +66,30 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-def test_curvelet_api():
+@pytest.mark.parametrize("estimator, size", [(CurveletTransformer(), 16),
+                                             (CNNFeatureExtractor(random_state=0), 28)])
+def test_images_only_api(estimator, size):
     """What the expected failures above would check, on images."""
-    import numpy as np
-    import pytest
-    from sklearn.base import clone
-    from sklearn.exceptions import NotFittedError
-
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(12, 16, 16))
-    est = CurveletTransformer()
+    X = rng.normal(size=(12, size, size))
+    est = clone(estimator)
     with pytest.raises(NotFittedError):
         est.transform(X)
     assert est.fit(X) is est  # fit returns self
     params = est.get_params()
     out = est.transform(X)
     assert est.get_params() == params  # fit does not change parameters
-    assert est.n_features_in_ == 256
+    assert est.n_features_in_ == size * size
     np.testing.assert_array_equal(clone(est).fit(X).transform(X), out)  # idempotent
     order = rng.permutation(12)
-    np.testing.assert_array_equal(est.transform(X[order]), out[order])  # sample order
-    np.testing.assert_array_equal(est.transform(X[:5]), out[:5])  # subset invariance
-    Xf = np.asfortranarray(X)  # same values, F-contiguous memory
-    np.testing.assert_allclose(est.transform(Xf), out, atol=1e-13)
+    np.testing.assert_allclose(est.transform(X[order]), out[order], atol=1e-12)  # sample order
+    np.testing.assert_allclose(est.transform(X[:5]), out[:5], atol=1e-12)  # subset invariance
+    np.testing.assert_allclose(est.transform(np.asfortranarray(X)), out, atol=1e-12)
     readonly = X.copy()
     readonly.setflags(write=False)
     np.testing.assert_array_equal(est.transform(readonly), out)
     np.testing.assert_array_equal(est.transform(X.tolist()), out)  # not an array
     assert est.transform(X.astype(np.int64)).dtype == np.float64
+    assert est.fit(X.astype(np.float32)).transform(X.astype(np.float32)).dtype == np.float32
     with pytest.raises(ValueError, match="NaN"):
-        est.fit(np.full((2, 16, 16), np.nan))
+        clone(est).fit(np.full((2, size, size), np.nan))

@@ -41,3 +41,21 @@ def test_plot_atoms_needs_images():
     with pytest.raises(ValueError, match="fitted on images"):
         plot_atoms(wt)
     plt.close("all")
+
+
+def test_cnn_filters_and_responses(tmp_path):
+    from sklearn_sparsecode import CNNFeatureExtractor
+    from sklearn_sparsecode.plotting import plot_filters, plot_responses
+
+    cnn = CNNFeatureExtractor(weights="gabor", random_state=0).fit(np.zeros((1, 28, 28)))
+    fig = plot_filters(cnn, "conv1")
+    assert sum(bool(ax.images) for ax in fig.axes) == 6
+    fig = plot_filters(cnn, "conv2", max_filters=20)
+    assert sum(bool(ax.images) for ax in fig.axes) == 20
+    image = np.random.default_rng(0).random((28, 28))
+    fig = plot_responses(cnn, image, max_maps=4)
+    # input + conv1/act1/pool1/conv2/act2/pool2 maps (4 each at most) = 1 + 6 * 4
+    assert sum(bool(ax.images) for ax in fig.axes) == 25
+    fig.savefig(tmp_path / "responses.png")
+    with pytest.raises(ValueError, match="not a convolution layer"):
+        plot_filters(cnn, "pool1")
