@@ -30,7 +30,7 @@ def resolve_batch_size(batch_size, row_bytes, n_samples):
 
 
 def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
-                   row_bytes=None, split_for_workers=True):
+                   row_bytes=None, uses_blas=False):
     """Apply ``func(X[rows], out[rows])`` over chunks of rows; return ``out``.
 
     Parameters
@@ -50,10 +50,12 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
     row_bytes : int or None
         Working memory of one row, used when ``batch_size`` is None. Defaults to
         four times the input plus output row.
-    split_for_workers : bool, default=True
-        Shrink chunks so that every worker gets one. Pass False when results
-        may depend on chunk boundaries in the last bits (BLAS products choose
-        kernels by matrix size), so that they stay identical for every n_jobs.
+    uses_blas : bool, default=False
+        ``func`` does its work in BLAS matrix products. Float32 BLAS results
+        can change in the last bit with the number of BLAS threads and the
+        matrix sizes, so then: BLAS runs single-threaded in every path (the
+        cores are used through ``n_jobs`` instead) and chunks are not resized
+        per worker. Results are then bit-identical for every ``n_jobs``.
     """
     n_samples = X.shape[0]
     if row_bytes is None:
@@ -62,19 +64,23 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
     out = np.empty((n_samples, n_outputs), dtype=dtype)
     size = resolve_batch_size(batch_size, row_bytes, n_samples)
     parallel = n_jobs not in (None, 1)
-    if parallel and split_for_workers:
+    if parallel and not uses_blas:
         # At least one chunk per worker, so that n_jobs=2 really uses two cores.
         size = min(size, -(-n_samples // effective_n_jobs(n_jobs)))
     batches = list(gen_batches(n_samples, max(size, 1)))
 
-    if len(batches) > 1 and parallel:
-        # One BLAS thread per worker: n_jobs threads each running a multi-threaded
-        # BLAS would oversubscribe the cores (measured: LeNet-5 forward 25% slower).
-        with threadpool_limits(limits=1, user_api="blas"):
+    # One BLAS thread per worker: n_jobs threads each running a multi-threaded
+    # BLAS oversubscribe the cores (LeNet-5 forward was 25% slower).
+    limits = threadpool_limits(limits=1, user_api="blas") if uses_blas or parallel else None
+    try:
+        if len(batches) > 1 and parallel:
             Parallel(n_jobs=n_jobs, prefer="threads")(
                 delayed(func)(X[rows], out[rows]) for rows in batches
             )
-    else:
-        for rows in batches:
-            func(X[rows], out[rows])
+        else:
+            for rows in batches:
+                func(X[rows], out[rows])
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
     return out

@@ -64,7 +64,8 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         In float32 the last bit of a result can depend on the chunk size (BLAS
         picks kernels by matrix size); it never depends on ``n_jobs``.
     n_jobs : int or None, default=None
-        Threads over chunks. Results do not depend on it.
+        Threads over chunks, each with a single-threaded BLAS (None: one
+        thread). Results are bit-identical for every value.
 
     Attributes
     ----------
@@ -197,13 +198,11 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
             out[:] = forward(chunk, self.layers_, params, self.output_index_).reshape(
                 len(chunk), -1)
 
-        # Fixed chunks (not split per worker): float32 BLAS products may differ
-        # in the last bit with the number of rows, and results must not depend
-        # on n_jobs. 256 images keep im2col buffers in cache.
+        # 256 images keep the column matrices in cache.
         batch_size = self.batch_size or min(256, max(1, int(
             get_config()["working_memory"] * 2**20 // row_bytes)))
         return map_in_batches(run, images, n_out, dtype, batch_size=batch_size,
-                              n_jobs=self.n_jobs, split_for_workers=False)
+                              n_jobs=self.n_jobs, uses_blas=True)
 
     def get_feature_names_out(self, input_features=None):
         """Names ``{layer}_{channel}_{row}_{col}`` for maps, ``{layer}_{unit}`` otherwise."""

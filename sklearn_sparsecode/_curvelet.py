@@ -387,6 +387,7 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         return validate_images(self, X, reset=reset, image_shape=self.image_shape,
                                images_only=True)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Build the frequency windows and wrapping rectangles for the image shape.
 
