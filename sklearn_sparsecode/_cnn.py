@@ -3,14 +3,13 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import ImageInputMixin
-from ._batching import map_in_batches
+from ._batching import map_in_batches, resolve_batch_size
 from ._cnn_filters import (
     TRAINED,
     loaded_weights,
@@ -199,8 +198,8 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
                 len(chunk), -1)
 
         # 256 images keep the column matrices in cache.
-        batch_size = self.batch_size or min(256, max(1, int(
-            get_config()["working_memory"] * 2**20 // row_bytes)))
+        batch_size = self.batch_size or min(256, resolve_batch_size(None, row_bytes,
+                                                                    len(images)))
         return map_in_batches(run, images, n_out, dtype, batch_size=batch_size,
                               n_jobs=self.n_jobs, uses_blas=True)
 

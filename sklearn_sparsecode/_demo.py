@@ -8,6 +8,8 @@ The wavelet step is cached with ``Pipeline(memory=...)``, so the grid search
 computes it once per split rather than once per split and τ.
 """
 
+TAU = "head__threshold__tau"  # the grid-search key of τ in make_two_layer_model
+
 import argparse
 import json
 import sys
@@ -55,7 +57,14 @@ def load_dataset(name, n_train=None, n_test=None):
 
 def make_two_layer_model(wavelet="haar", level=2, mode="soft", sign="split", head="svc",
                          tau=0.0, memory=None):
-    """Pipeline wavelet → threshold → classifier (the two-layer model).
+    """Pipeline wavelet → (threshold → classifier): the two-layer model.
+
+    The τ-dependent steps sit in a nested pipeline named ``"head"`` (τ is
+    ``head__threshold__tau``): ``Pipeline(memory=...)`` caches every
+    transformer step of the outer pipeline, so this way it caches only the
+    wavelet step. Flat, it would also write the thresholded codes (and scaled
+    features) to disk at every fit, a cache that never hits when τ changes:
+    that made a 10-value τ search 31% slower instead of faster.
 
     ``head="svc"`` is an RBF SVC (C=10); ``"logistic"`` a standardised
     LogisticRegression.
@@ -64,12 +73,10 @@ def make_two_layer_model(wavelet="haar", level=2, mode="soft", sign="split", hea
         classifier = [("clf", SVC(C=10.0))]
     else:
         classifier = [("scale", StandardScaler()), ("clf", LogisticRegression(max_iter=2000))]
-    steps = [
-        ("wavelet", WaveletTransformer(wavelet, level=level)),
-        ("threshold", ThresholdTransformer(tau, mode=mode, sign=sign)),
-        *classifier,
-    ]
-    return Pipeline(steps, memory=memory)
+    second_layer = Pipeline([("threshold", ThresholdTransformer(tau, mode=mode, sign=sign)),
+                             *classifier])
+    return Pipeline([("wavelet", WaveletTransformer(wavelet, level=level)),
+                     ("head", second_layer)], memory=memory)
 
 
 def _plot(rows, front_end, path):
@@ -116,12 +123,12 @@ def run(args, out=None):
         model = make_two_layer_model(args.wavelet, args.level, args.mode, args.sign,
                                      args.head, memory=cache)
         cv = StratifiedKFold(args.cv, shuffle=True, random_state=0)
-        search = GridSearchCV(model, {"threshold__tau": list(args.taus)}, cv=cv,
+        search = GridSearchCV(model, {TAU: list(args.taus)}, cv=cv,
                               n_jobs=args.n_jobs, verbose=1 if args.verbose else 0)
         say(f"Grid search over {len(args.taus)} values of τ, {args.cv}-fold CV ...")
         search.fit(X_train, y_train)
         say(f"  done in {time.perf_counter() - start:.1f} s; best τ = "
-            f"{search.best_params_['threshold__tau']:g}")
+            f"{search.best_params_[TAU]:g}")
 
         # Refit on the whole training set at every τ to show the test accuracy
         # beside the CV score; the cached wavelet step is computed only once.
@@ -134,9 +141,9 @@ def run(args, out=None):
         say("-" * len(header))
         for i, tau in enumerate(args.taus):
             tic = time.perf_counter()
-            fitted = clone(model).set_params(threshold__tau=tau).fit(X_train, y_train)
+            fitted = clone(model).set_params(**{TAU: tau}).fit(X_train, y_train)
             test_accuracy = fitted.score(X_test, y_test)
-            sparse = fitted.named_steps["threshold"].transform(codes)
+            sparse = fitted["head"]["threshold"].transform(codes)
             row = {
                 "front_end": front_end, "tau": float(tau),
                 "nonzero_fraction": float(np.count_nonzero(sparse) / sparse.size),
@@ -147,7 +154,7 @@ def run(args, out=None):
                                  + time.perf_counter() - tic),
             }
             rows.append(row)
-            best = "*" if tau == search.best_params_["threshold__tau"] else " "
+            best = "*" if tau == search.best_params_[TAU] else " "
             say(f"{front_end:<24} {tau:>6g}{best} {row['nonzero_fraction']:>9.3f} "
                 f"{row['cv_accuracy']:>8.4f}±{row['cv_std']:.3f} {test_accuracy:>9.4f} "
                 f"{row['seconds']:>7.2f}")

@@ -180,7 +180,8 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
     Placed after a fixed transform W (:class:`WaveletTransformer`, ...), it
     turns W x into a sparse code h = σ(W x) that keeps only the large entries;
     a linear classifier on h is the learned second layer. ``tau`` is meant to
-    be tuned with ``GridSearchCV(param_grid={"threshold__tau": [...]})``.
+    be tuned with ``GridSearchCV(param_grid={"threshold__tau": [...]})`` (with
+    the step named "threshold").
 
     Parameters
     ----------

@@ -8,7 +8,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer
-from sklearn_sparsecode._demo import make_two_layer_model
+from sklearn_sparsecode._demo import TAU, make_two_layer_model
 
 TAUS = [0.0, 0.02, 0.05, 0.1, 0.2]
 
@@ -30,20 +30,30 @@ def _digits_half_split():
     return X[:half], y[:half], X[half:], y[half:]
 
 
+class CountingThreshold(ThresholdTransformer):
+    fits = 0
+
+    def fit(self, X, y=None):
+        type(self).fits += 1
+        return super().fit(X, y)
+
+
 @pytest.mark.parametrize("cached", [True, False])
 def test_grid_search_computes_the_wavelet_once_per_split(cached, tmp_path):
     X, y, _, _ = _digits_half_split()
     X, y = X[:300], y[:300]
-    pipe = Pipeline([("wavelet", CountingWavelet("haar", level=2)),
-                     ("threshold", ThresholdTransformer(mode="soft")),
-                     ("clf", LogisticRegression(max_iter=300))],
+    head = Pipeline([("threshold", CountingThreshold(mode="soft")),
+                     ("clf", LogisticRegression(max_iter=300))])
+    pipe = Pipeline([("wavelet", CountingWavelet("haar", level=2)), ("head", head)],
                     memory=str(tmp_path) if cached else None)
-    CountingWavelet.fits = 0
-    search = GridSearchCV(pipe, {"threshold__tau": TAUS}, cv=3).fit(X, y)
+    CountingWavelet.fits = CountingThreshold.fits = 0
+    search = GridSearchCV(pipe, {TAU: TAUS}, cv=3).fit(X, y)
     # 3 splits (+1 refit on all data); without the cache it is 3 x 5 (+1).
     expected = 3 + 1 if cached else 3 * len(TAUS) + 1
     assert CountingWavelet.fits == expected
-    assert search.best_params_["threshold__tau"] in TAUS
+    # The τ-dependent step is fitted for every split and τ either way.
+    assert CountingThreshold.fits == 3 * len(TAUS) + 1
+    assert search.best_params_[TAU] in TAUS
 
 
 def test_cached_search_gives_the_same_scores_as_uncached(tmp_path):
@@ -51,7 +61,7 @@ def test_cached_search_gives_the_same_scores_as_uncached(tmp_path):
     scores = []
     for memory in [None, str(tmp_path)]:
         pipe = make_two_layer_model("haar", 2, "soft", "split", "logistic", memory=memory)
-        search = GridSearchCV(pipe, {"threshold__tau": TAUS}, cv=3).fit(X[:400], y[:400])
+        search = GridSearchCV(pipe, {TAU: TAUS}, cv=3).fit(X[:400], y[:400])
         scores.append(search.cv_results_["mean_test_score"])
     np.testing.assert_array_equal(*scores)
 
@@ -60,7 +70,7 @@ def test_two_layer_model_on_digits_reaches_95_percent():
     # The split of scikit-learn's digits classification example: first half
     # for training, second half for testing (there SVC on pixels gets 96.9%).
     X_train, y_train, X_test, y_test = _digits_half_split()
-    search = GridSearchCV(make_two_layer_model(), {"threshold__tau": TAUS}, cv=3)
+    search = GridSearchCV(make_two_layer_model(), {TAU: TAUS}, cv=3)
     search.fit(X_train, y_train)
     assert search.score(X_test, y_test) >= 0.95
 
