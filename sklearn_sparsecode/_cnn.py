@@ -65,6 +65,8 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Threads over chunks, each with a single-threaded BLAS (None: one
         thread). Results are bit-identical for every value.
+    verbose : int, default=0
+        Progress lines on stderr during ``transform`` when > 0.
 
     Attributes
     ----------
@@ -98,11 +100,12 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         "image_shape": ["array-like", None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, architecture="lenet5", weights="random", activation="tanh",
                  pooling="avg", output_layer=None, random_state=None, image_shape=None,
-                 batch_size=None, n_jobs=None):
+                 batch_size=None, n_jobs=None, verbose=0):
         self.architecture = architecture
         self.weights = weights
         self.activation = activation
@@ -112,6 +115,7 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         self.image_shape = image_shape
         self.batch_size = batch_size
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _validate(self, X, reset):
         return validate_images(self, X, reset=reset, image_shape=self.image_shape,
@@ -201,7 +205,8 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         batch_size = self.batch_size or min(256, resolve_batch_size(None, row_bytes,
                                                                     len(images)))
         return map_in_batches(run, images, n_out, dtype, batch_size=batch_size,
-                              n_jobs=self.n_jobs, uses_blas=True)
+                              n_jobs=self.n_jobs, uses_blas=True, verbose=self.verbose,
+                              label=type(self).__name__)
 
     def get_feature_names_out(self, input_features=None):
         """Names ``{layer}_{channel}_{row}_{col}`` for maps, ``{layer}_{unit}`` otherwise."""

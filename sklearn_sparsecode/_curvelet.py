@@ -221,7 +221,7 @@ def plan_curvelets(image_shape, n_scales=None, n_angles=16, finest="curvelets"):
 
 
 def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, plan=None,
-                       batch_size=None, n_jobs=None):
+                       batch_size=None, n_jobs=None, verbose=0):
     """Real fast discrete curvelet transform of a batch of images, one row per image.
 
     Parameters
@@ -241,6 +241,8 @@ def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, pla
         ignored); built here when None.
     batch_size, n_jobs :
         Images per chunk (None: from ``working_memory``) and threads over chunks.
+    verbose : int, default=0
+        Progress lines on stderr when > 0.
 
     Returns
     -------
@@ -275,7 +277,7 @@ def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, pla
     row_bytes = X.dtype.itemsize * (4 * pixels + 3 * n_coefs)
     return map_in_batches(lambda chunk, out: _forward_chunk(chunk, out, plan, 1),
                           X, n_coefs, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
-                          row_bytes=row_bytes)
+                          row_bytes=row_bytes, verbose=verbose, label="curvelet_transform")
 
 
 def inverse_curvelet_transform(coefs, image_shape, n_scales=None, n_angles=16,
@@ -335,6 +337,8 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         ``working_memory``.
     n_jobs : int or None, default=None
         Threads over chunks. Results do not depend on it.
+    verbose : int, default=0
+        Progress lines on stderr during ``transform`` when > 0.
 
     Attributes
     ----------
@@ -372,16 +376,18 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         "image_shape": ["array-like", None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, n_scales=None, n_angles=16, finest="curvelets", image_shape=None,
-                 batch_size=None, n_jobs=None):
+                 batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
         self.n_angles = n_angles
         self.finest = finest
         self.image_shape = image_shape
         self.batch_size = batch_size
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _validate(self, X, reset):
         return validate_images(self, X, reset=reset, image_shape=self.image_shape,
@@ -423,7 +429,7 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         check_is_fitted(self)
         images = self._validate(X, reset=False)
         return curvelet_transform(images, plan=self.plan_, batch_size=self.batch_size,
-                                  n_jobs=self.n_jobs)
+                                  n_jobs=self.n_jobs, verbose=self.verbose)
 
     def inverse_transform(self, X):
         """Images from coefficients (exact inverse, and the adjoint of ``transform``).

@@ -139,7 +139,7 @@ def _check_batch(X):
 
 
 def wavelet_transform(X, wavelet="db2", level=None, mode="periodization", *,
-                      batch_size=None, n_jobs=None):
+                      batch_size=None, n_jobs=None, verbose=0):
     """Multilevel DWT of every sample, flattened to one row per sample.
 
     Parameters
@@ -157,6 +157,8 @@ def wavelet_transform(X, wavelet="db2", level=None, mode="periodization", *,
         Samples per chunk (None: from scikit-learn's ``working_memory``).
     n_jobs : int or None, default=None
         Threads over chunks.
+    verbose : int, default=0
+        Progress lines on stderr (samples done, rate, time left) when > 0.
 
     Returns
     -------
@@ -180,7 +182,8 @@ def wavelet_transform(X, wavelet="db2", level=None, mode="periodization", *,
             out[:, band.start:band.stop] = coef.reshape(len(chunk), -1)
 
     return map_in_batches(
-        transform_chunk, X, bands[-1].stop, X.dtype, batch_size=batch_size, n_jobs=n_jobs
+        transform_chunk, X, bands[-1].stop, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
+        verbose=verbose, label="wavelet_transform",
     )
 
 
@@ -249,6 +252,8 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         ``working_memory`` so memory stays bounded on large inputs.
     n_jobs : int or None, default=None
         Threads over chunks (None means 1). Results do not depend on it.
+    verbose : int, default=0
+        Progress lines on stderr during ``transform`` when > 0.
 
     Attributes
     ----------
@@ -298,16 +303,18 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         "image_shape": ["array-like", None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, wavelet="db2", level=None, mode="periodization", image_shape=None,
-                 batch_size=None, n_jobs=None):
+                 batch_size=None, n_jobs=None, verbose=0):
         self.wavelet = wavelet
         self.level = level
         self.mode = mode
         self.image_shape = image_shape
         self.batch_size = batch_size
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -344,7 +351,8 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         check_is_fitted(self)
         X = validate_images(self, X, reset=False)
         return wavelet_transform(X, self.wavelet, self.level_, self.mode,
-                                 batch_size=self.batch_size, n_jobs=self.n_jobs)
+                                 batch_size=self.batch_size, n_jobs=self.n_jobs,
+                                 verbose=self.verbose)
 
     def inverse_transform(self, X):
         """Reconstruct the inputs from their coefficients.
