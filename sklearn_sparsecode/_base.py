@@ -39,7 +39,7 @@ class MultiscaleTransformMixin(ImageInputMixin):
             )
         return coefs
 
-    def atom(self, column):
+    def atom(self, column: int) -> np.ndarray:
         """The atom of one output column: the inverse transform of a unit coefficient.
 
         ``transform(X)[:, column]`` is the inner product of each sample with
@@ -60,3 +60,36 @@ class MultiscaleTransformMixin(ImageInputMixin):
         unit = np.zeros((1, self.bands_[-1].stop))
         unit[0, column] = 1.0
         return np.asarray(self.inverse_transform(unit)).reshape(self.input_shape_)
+
+    def feature_layout(self) -> np.ndarray:
+        """Where every output column comes from, as a numpy structured array.
+
+        One record per column with fields ``scale`` (wavelet level or curvelet
+        scale; 1 is the finest wavelet level but the coarsest curvelet scale),
+        ``band`` (``"aa"``, ``"da"``, ... for wavelets; ``"lowpass"``,
+        ``"fine"`` or ``"a{angle}_{re|im}"`` for curvelets), ``orientation``
+        (degrees, NaN where undefined) and ``row``, ``col`` (position within the
+        band; ``col`` is -1 for 1-D signals). ``pandas.DataFrame(layout)`` makes
+        it a table; boolean masks on it select the columns of a band.
+        """
+        check_is_fitted(self)
+        dtype = [("scale", np.int64), ("band", "U16"), ("orientation", np.float64),
+                 ("row", np.int64), ("col", np.int64)]
+        layout = np.empty(self.bands_[-1].stop, dtype=dtype)
+        for band in self.bands_:
+            columns = layout[band.start:band.stop]
+            if hasattr(band, "level"):  # wavelet Band
+                columns["scale"], columns["band"] = band.level, band.name
+                columns["orientation"] = np.nan
+            else:  # CurveletBand
+                columns["scale"] = band.scale
+                if band.angle is None:
+                    columns["band"] = "lowpass" if band.scale == 1 else "fine"
+                    columns["orientation"] = np.nan
+                else:
+                    columns["band"] = f"a{band.angle}_{band.part}"
+                    columns["orientation"] = band.orientation
+            index = np.indices(band.shape).reshape(len(band.shape), -1)
+            columns["row"] = index[0]
+            columns["col"] = index[1] if len(band.shape) == 2 else -1
+        return layout

@@ -3,6 +3,7 @@
 from numbers import Integral
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -136,7 +137,7 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         return self.output_layer % len(layers)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "CNNFeatureExtractor":
         """Build the network (layers and weights) for the image shape.
 
         Parameters
@@ -173,7 +174,7 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         self.output_index_ = self._resolve_output(layers)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Activations of the output layer for each image, flattened.
 
         Parameters
@@ -208,7 +209,25 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
                               n_jobs=self.n_jobs, uses_blas=True, verbose=self.verbose,
                               label=type(self).__name__)
 
-    def get_feature_names_out(self, input_features=None):
+    def feature_layout(self) -> np.ndarray:
+        """Where every output column comes from, as a numpy structured array.
+
+        Fields ``layer`` (name), ``channel`` (map or unit index), ``row`` and
+        ``col`` (position in the map; -1 for vector layers), in output order.
+        """
+        check_is_fitted(self)
+        layer = self.layers_[self.output_index_]
+        shape = layer["output_shape"]
+        layout = np.empty(int(np.prod(shape)), dtype=[("layer", "U32"), ("channel", np.int64),
+                                                      ("row", np.int64), ("col", np.int64)])
+        index = np.indices(shape).reshape(len(shape), -1)
+        layout["layer"] = layer["name"]
+        layout["channel"] = index[0]
+        layout["row"] = index[1] if len(shape) == 3 else -1
+        layout["col"] = index[2] if len(shape) == 3 else -1
+        return layout
+
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names ``{layer}_{channel}_{row}_{col}`` for maps, ``{layer}_{unit}`` otherwise."""
         check_is_fitted(self)
         _check_feature_names_in(self, input_features, generate_names=False)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 import scipy.fft
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -60,7 +61,7 @@ class CurveletBand(NamedTuple):
     stop: int
 
 
-def curvelet_layout(wedges):
+def curvelet_layout(wedges: list) -> list[CurveletBand]:
     """The list of :class:`CurveletBand` of a list of wedges, in output order."""
     bands, start = [], 0
     for w in wedges:
@@ -204,7 +205,8 @@ def _check_curvelet_params(image_shape, n_scales, n_angles, finest):
     return image_shape, n_scales
 
 
-def plan_curvelets(image_shape, n_scales=None, n_angles=16, finest="curvelets"):
+def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_angles: int = 16,
+                   finest: str = "curvelets") -> "CurveletPlan":
     """Build the windows and wrapping rectangles of a curvelet transform.
 
     The plan is reused by :func:`curvelet_transform` and
@@ -220,8 +222,10 @@ def plan_curvelets(image_shape, n_scales=None, n_angles=16, finest="curvelets"):
     return CurveletPlan(image_shape, wedges, curvelet_layout(wedges), _group_wedges(wedges))
 
 
-def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, plan=None,
-                       batch_size=None, n_jobs=None, verbose=0):
+def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int = 16,
+                       finest: str = "curvelets", *, plan: "CurveletPlan | None" = None,
+                       batch_size: int | None = None, n_jobs: int | None = None,
+                       verbose: int = 0) -> np.ndarray:
     """Real fast discrete curvelet transform of a batch of images, one row per image.
 
     Parameters
@@ -280,9 +284,11 @@ def curvelet_transform(X, n_scales=None, n_angles=16, finest="curvelets", *, pla
                           row_bytes=row_bytes, verbose=verbose, label="curvelet_transform")
 
 
-def inverse_curvelet_transform(coefs, image_shape, n_scales=None, n_angles=16,
-                               finest="curvelets", *, plan=None, batch_size=None,
-                               n_jobs=None):
+def inverse_curvelet_transform(coefs: ArrayLike, image_shape: tuple[int, int],
+                               n_scales: int | None = None, n_angles: int = 16,
+                               finest: str = "curvelets", *, plan: "CurveletPlan | None" = None,
+                               batch_size: int | None = None,
+                               n_jobs: int | None = None) -> np.ndarray:
     """Images from their curvelet coefficients (the adjoint, which is the inverse).
 
     Returns an array of shape ``(n_samples, *image_shape)``.
@@ -394,7 +400,7 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
                                images_only=True)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "CurveletTransformer":
         """Build the frequency windows and wrapping rectangles for the image shape.
 
         Parameters
@@ -415,7 +421,7 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         self.redundancy_ = self.bands_[-1].stop / (shape[0] * shape[1])
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Curvelet coefficients of each image, one row per image.
 
         Parameters
@@ -431,7 +437,7 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         return curvelet_transform(images, plan=self.plan_, batch_size=self.batch_size,
                                   n_jobs=self.n_jobs, verbose=self.verbose)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Images from coefficients (exact inverse, and the adjoint of ``transform``).
 
         Returns (n_samples, height, width) when ``fit`` saw 3-D images and
@@ -443,7 +449,7 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
                                             batch_size=self.batch_size, n_jobs=self.n_jobs)
         return images if self.image_shape is None else images.reshape(len(images), -1)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names such as ``curvelet_s3_a5_re_4_7`` (scale, angle, part, row, column).
 
         The low-pass is ``curvelet_s1_lowpass_r_c`` and an isotropic finest

@@ -9,6 +9,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
@@ -21,7 +22,7 @@ THRESHOLD_MODES = ("hard", "soft", "garrote")
 SIGN_OPTIONS = ("keep", "magnitude", "split")
 
 
-def universal_threshold(X):
+def universal_threshold(X: ArrayLike) -> float:
     """VisuShrink's universal threshold σ̂·sqrt(2 log n) of a batch of codes.
 
     σ̂ = median(|X|) / 0.6745 is the robust noise estimate over all entries of
@@ -110,8 +111,9 @@ def _check_threshold_params(tau, mode, sign):
         raise ValueError(f"sign must be one of {SIGN_OPTIONS}; got {sign!r}.")
 
 
-def threshold(X, tau=0.0, *, mode="hard", sign="keep", top_k=None, batch_size=None,
-              n_jobs=None):
+def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str = "keep",
+              top_k: int | float | None = None, batch_size: int | None = None,
+              n_jobs: int | None = None) -> np.ndarray:
     """Apply the threshold non-linearity σ(x; τ) to every entry of X.
 
     ``"hard"``: x·1{|x| > τ}; ``"soft"``: sign(x)·max(|x| − τ, 0);
@@ -253,7 +255,7 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         self.top_k = top_k
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "ThresholdTransformer":
         """Validate X and set ``tau_`` (estimated for ``tau="universal"``).
 
         Parameters
@@ -270,7 +272,7 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         self.tau_ = universal_threshold(X) if self.tau == "universal" else float(self.tau)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Threshold every entry of X.
 
         Parameters
@@ -285,7 +287,21 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         X = validate_images(self, X, reset=False, reshape=False)
         return threshold(X, self.tau_, mode=self.mode, sign=self.sign, top_k=self.top_k)
 
-    def get_feature_names_out(self, input_features=None):
+    def feature_layout(self) -> np.ndarray:
+        """Where every output column comes from, as a numpy structured array.
+
+        Fields ``feature`` (index of the input column) and ``part``
+        (``"value"``, or ``"pos"``/``"neg"`` for ``sign="split"``).
+        """
+        check_is_fitted(self)
+        parts = ("pos", "neg") if self.sign == "split" else ("value",)
+        n = self.n_features_in_
+        layout = np.empty(n * len(parts), dtype=[("feature", np.int64), ("part", "U5")])
+        layout["feature"] = np.tile(np.arange(n), len(parts))
+        layout["part"] = np.repeat(parts, n)
+        return layout
+
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Input feature names, suffixed ``_pos``/``_neg`` for ``sign="split"``.
 
         Parameters

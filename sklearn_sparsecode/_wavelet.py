@@ -18,6 +18,7 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 import pywt
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -54,7 +55,7 @@ class Band(NamedTuple):
     stop: int
 
 
-def max_wavelet_level(input_shape, wavelet):
+def max_wavelet_level(input_shape: tuple[int, ...], wavelet: str) -> int:
     """Deepest decomposition level allowed for samples of ``input_shape``.
 
     This is PyWavelets' "maximum useful level" (:func:`pywt.dwt_max_level`) of
@@ -95,7 +96,8 @@ def _decompose(X, wavelet, level, mode):
         return pywt.wavedec(X, wavelet, mode=mode, level=level, axis=-1)
 
 
-def wavelet_layout(input_shape, wavelet="db2", level=None, mode="periodization"):
+def wavelet_layout(input_shape: tuple[int, ...], wavelet: str = "db2", level: int | None = None,
+                   mode: str = "periodization") -> list[Band]:
     """The list of :class:`Band` describing the flattened coefficients.
 
     Parameters
@@ -138,8 +140,9 @@ def _check_batch(X):
     return X
 
 
-def wavelet_transform(X, wavelet="db2", level=None, mode="periodization", *,
-                      batch_size=None, n_jobs=None, verbose=0):
+def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = None,
+                      mode: str = "periodization", *, batch_size: int | None = None,
+                      n_jobs: int | None = None, verbose: int = 0) -> np.ndarray:
     """Multilevel DWT of every sample, flattened to one row per sample.
 
     Parameters
@@ -187,8 +190,10 @@ def wavelet_transform(X, wavelet="db2", level=None, mode="periodization", *,
     )
 
 
-def inverse_wavelet_transform(coefs, input_shape, wavelet="db2", level=None,
-                              mode="periodization", *, batch_size=None, n_jobs=None):
+def inverse_wavelet_transform(coefs: ArrayLike, input_shape: tuple[int, ...],
+                              wavelet: str = "db2", level: int | None = None,
+                              mode: str = "periodization", *, batch_size: int | None = None,
+                              n_jobs: int | None = None) -> np.ndarray:
     """Reconstruct samples from the output of :func:`wavelet_transform`.
 
     Returns an array of shape ``(n_samples, *input_shape)``.
@@ -317,7 +322,7 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "WaveletTransformer":
         """Record the input shape and build the coefficient layout.
 
         Parameters
@@ -336,7 +341,7 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         self.level_ = self.bands_[0].level
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Wavelet coefficients of each sample, one row per sample.
 
         Parameters
@@ -354,7 +359,7 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
                                  batch_size=self.batch_size, n_jobs=self.n_jobs,
                                  verbose=self.verbose)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Reconstruct the inputs from their coefficients.
 
         Parameters
@@ -376,7 +381,7 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
             return images
         return images.reshape(len(images), -1)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output columns, e.g. ``db2_L1_dd_3_4``.
 
         ``{wavelet}_L{level}_{band}_{row}_{col}`` for images and

@@ -194,3 +194,81 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
     fig.suptitle("Responses of each layer to one image", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r", title=None):
+    """Map a vector over a transform's outputs back to its bands: one panel per band.
+
+    Typical use: the coefficients of a linear head, to see which scales,
+    orientations and positions it relies on, e.g.
+    ``plot_coefficient_maps(pipe["wavelet"], np.abs(pipe["clf"].coef_).sum(axis=0))``.
+
+    Parameters
+    ----------
+    estimator : fitted WaveletTransformer or CurveletTransformer
+    weights : array-like of shape (n_outputs,) or (2 * n_outputs,)
+        One value per output column of ``estimator``. Twice as many (after
+        ``ThresholdTransformer(sign="split")``) are folded as |pos| + |neg|.
+        For curvelets the "re" and "im" blocks of a wedge are shown as
+        sqrt(re² + im²).
+    max_per_scale : int, default=8
+    cmap : str, default="RdBu_r"
+        Used with a symmetric range when ``weights`` has negative values,
+        otherwise "viridis".
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    check_is_fitted(estimator)
+    weights = np.asarray(weights, dtype=np.float64).ravel()
+    n_out = estimator.bands_[-1].stop
+    if weights.size == 2 * n_out:
+        weights = np.abs(weights[:n_out]) + np.abs(weights[n_out:])
+    if weights.size != n_out:
+        raise ValueError(f"weights has {weights.size} values; {type(estimator).__name__} has "
+                         f"{n_out} outputs (or pass twice that after sign='split').")
+    panels = []  # (row key, label, 2-D map)
+    bands = list(estimator.bands_)
+    for band in bands:
+        if getattr(band, "part", None) == "im":
+            continue
+        values = weights[band.start:band.stop].reshape(band.shape)
+        if getattr(band, "part", None) == "re":
+            im = next(b for b in bands if b.scale == band.scale and b.angle == band.angle
+                      and b.part == "im")
+            values = np.hypot(values, weights[im.start:im.stop].reshape(im.shape))
+        if hasattr(band, "level"):
+            key, label = f"level {band.level}", band.name
+        else:
+            key = f"scale {band.scale}"
+            label = ("low-pass" if band.scale == 1 else "isotropic") if band.angle is None \
+                else f"{band.orientation:.0f}°"
+        panels.append((key, label, values if values.ndim == 2 else values[None]))
+    rows = {}
+    for key, label, values in panels:
+        rows.setdefault(key, []).append((label, values))
+    rows = {k: v[::max(1, int(np.ceil(len(v) / max_per_scale)))][:max_per_scale]
+            for k, v in rows.items()}
+    n_cols = max(len(v) for v in rows.values())
+    signed = weights.min() < 0
+    limit = np.abs(weights).max() or 1.0
+    fig, axes = plt.subplots(len(rows), n_cols, figsize=(1.6 * n_cols, 1.7 * len(rows)),
+                             squeeze=False)
+    for axes_row, (key, items) in zip(axes, rows.items()):
+        for ax, (label, values) in zip(axes_row, items):
+            image = ax.imshow(values, cmap=cmap if signed else "viridis",
+                              vmin=-limit if signed else 0, vmax=limit,
+                              interpolation="nearest")
+            ax.set_title(label, fontsize=8)
+        axes_row[0].set_ylabel(key, fontsize=9)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if not ax.images:
+            ax.set_axis_off()
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6)
+    fig.suptitle(title or f"Weights on the {type(estimator).__name__} outputs", fontsize=10)
+    return fig

@@ -103,3 +103,71 @@ def test_grid_search_on_a_dask_cluster_matches_the_local_run():
     assert remote.best_params_ == local.best_params_
     np.testing.assert_allclose(remote.cv_results_["mean_test_score"],
                                local.cv_results_["mean_test_score"])
+
+
+@pytest.mark.parametrize("estimator, shape", [
+    (WaveletTransformer("db2", level=2, mode="symmetric"), (20, 26)),
+    (CurveletTransformer(n_scales=3, n_angles=8), (32, 40)),
+    (WaveletTransformer("haar", level=2), (24,)),
+])
+def test_feature_layout_selects_each_band(estimator, shape):
+    X = RNG.normal(size=(3, *shape))
+    C = estimator.fit(X).transform(X)
+    layout = estimator.feature_layout()
+    assert len(layout) == C.shape[1]
+    for band in estimator.bands_:
+        label = getattr(band, "name", None) or (
+            ("lowpass" if band.scale == 1 else "fine") if band.angle is None
+            else f"a{band.angle}_{band.part}")
+        scale = getattr(band, "level", None) or band.scale
+        mask = (layout["scale"] == scale) & (layout["band"] == label)
+        # The masked columns are exactly the band's, in row-major order.
+        np.testing.assert_array_equal(np.flatnonzero(mask), np.arange(band.start, band.stop))
+        rows = layout["row"][mask]
+        assert rows.max() == band.shape[0] - 1
+        if len(band.shape) == 2:
+            assert layout["col"][mask].max() == band.shape[1] - 1
+        else:
+            assert np.all(layout["col"][mask] == -1)
+
+
+def test_coefficient_maps_plot():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklearn_sparsecode.plotting import plot_coefficient_maps
+
+    ct = CurveletTransformer(n_scales=3, n_angles=8).fit(np.zeros((1, 32, 32)))
+    n_out = ct.bands_[-1].stop
+    fig = plot_coefficient_maps(ct, RNG.normal(size=2 * n_out))  # split-sign weights fold
+    # low-pass + 4 wedges at scale 2 + 8 at scale 3 (re/im folded together)
+    assert sum(bool(ax.images) for ax in fig.axes) == 1 + 4 + 8
+    wt = WaveletTransformer("haar", level=2).fit(np.zeros((1, 16, 16)))
+    weights = np.zeros(256)
+    weights[wt.bands_[-1].start + 5] = 1.0  # one finest diagonal coefficient
+    fig = plot_coefficient_maps(wt, weights)
+    panel = next(ax for ax in fig.axes if ax.get_title() == "dd" and
+                 ax.images[0].get_array().shape == (8, 8))
+    assert panel.images[0].get_array()[0, 5] == 1.0
+    with pytest.raises(ValueError, match="outputs"):
+        plot_coefficient_maps(wt, np.zeros(10))
+
+
+def test_feature_layout_of_cnn_and_threshold():
+    X = RNG.random((4, 28, 28))
+    cnn = CNNFeatureExtractor(output_layer="pool2", random_state=0).fit(X)
+    layout = cnn.feature_layout()
+    out = cnn.transform(X)
+    assert len(layout) == out.shape[1] == 400
+    # Channel 3's columns, reshaped, are that channel's 5x5 map in PyTorch order.
+    mask = layout["channel"] == 3
+    assert layout["row"][mask].max() == 4 and layout["col"][mask].max() == 4
+    np.testing.assert_array_equal(out[:, mask].reshape(4, 5, 5),
+                                  out.reshape(4, 16, 5, 5)[:, 3])
+    dense = cnn.set_params(output_layer="act4").fit(X).feature_layout()
+    assert len(dense) == 84 and np.all(dense["row"] == -1) and dense["layer"][0] == "act4"
+    t = ThresholdTransformer(0.1, sign="split").fit(RNG.normal(size=(3, 5)))
+    layout = t.feature_layout()
+    assert list(layout["feature"]) == [0, 1, 2, 3, 4] * 2
+    assert list(layout["part"]) == ["pos"] * 5 + ["neg"] * 5
+    assert list(ThresholdTransformer().fit(np.ones((2, 3))).feature_layout()["part"]) == \
+        ["value"] * 3

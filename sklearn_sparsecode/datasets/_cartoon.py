@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 
-def make_cartoon(size=256, *, n_harmonics=3, supersample=4, random_state=None):
+def make_cartoon(size: int | tuple[int, int] = 256, *, n_harmonics: int = 3,
+                 supersample: int = 4, random_state=None) -> np.ndarray:
     """A piecewise-C² image with a C² edge (Candès & Donoho's cartoon model).
 
     Two smooth functions, one inside and one outside a smooth star-shaped

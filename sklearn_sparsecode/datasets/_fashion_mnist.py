@@ -54,7 +54,8 @@ def read_idx(folder, stem, magic, n_expected):
     return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(shape)
 
 
-def load_fashion_mnist(*, subset="train", data_home=None, return_X_y=False):
+def load_fashion_mnist(*, subset: str = "train", data_home: str | os.PathLike | None = None,
+                       return_X_y: bool = False):
     """Load Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) from local IDX files.
 
     Parameters
