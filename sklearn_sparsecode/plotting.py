@@ -13,6 +13,23 @@ def atom_image(estimator, column):
     return estimator.atom(column)
 
 
+def _band_row_and_label(band):
+    """(row key, panel title) of a wavelet Band or CurveletBand."""
+    if hasattr(band, "level"):
+        return f"level {band.level}", band.name
+    if band.angle is None:
+        return f"scale {band.scale}", "low-pass" if band.scale == 1 else "isotropic"
+    return f"scale {band.scale}", f"{band.orientation:.0f}°"
+
+
+def _hide_ticks_and_empty(axes):
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if not ax.images:
+            ax.set_axis_off()
+
+
 def _centre(band):
     rows, cols = band.shape[0], band.shape[1] if len(band.shape) > 1 else 1
     return band.start + (rows // 2) * cols + cols // 2
@@ -24,15 +41,10 @@ def _atom_bands(estimator, max_per_scale):
     for band in estimator.bands_:
         if getattr(band, "part", "real") == "im":
             continue  # the imaginary part is the same atom shifted in phase
-        scale = getattr(band, "scale", None) or band.level
-        if hasattr(band, "orientation"):  # curvelets
-            label = "low-pass" if band.scale == 1 else (
-                "isotropic" if band.orientation is None else f"{band.orientation:.0f}°")
-            key = f"scale {band.scale}"
-        else:  # wavelets
-            label, key = band.name, f"level {band.level}"
-        rows.setdefault((-scale if hasattr(band, "level") else scale, key), []).append(
-            (label, band))
+        # Coarse to fine: wavelet levels count down, curvelet scales up.
+        order = -band.level if hasattr(band, "level") else band.scale
+        key, label = _band_row_and_label(band)
+        rows.setdefault((order, key), []).append((label, band))
     picked = []
     for (_, key), bands in sorted(rows.items()):
         step = max(1, int(np.ceil(len(bands) / max_per_scale)))
@@ -94,11 +106,7 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
             ax.imshow(atom, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
             ax.set_title(label, fontsize=8)
         axes_row[0].set_ylabel(key, fontsize=9)
-    for ax in axes.ravel():
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if not ax.images:
-            ax.set_axis_off()
+    _hide_ticks_and_empty(axes)
     fig.suptitle(f"Atoms of {type(estimator).__name__}", fontsize=10)
     fig.tight_layout()
     return fig
@@ -240,12 +248,7 @@ def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r",
             im = next(b for b in bands if b.scale == band.scale and b.angle == band.angle
                       and b.part == "im")
             values = np.hypot(values, weights[im.start:im.stop].reshape(im.shape))
-        if hasattr(band, "level"):
-            key, label = f"level {band.level}", band.name
-        else:
-            key = f"scale {band.scale}"
-            label = ("low-pass" if band.scale == 1 else "isotropic") if band.angle is None \
-                else f"{band.orientation:.0f}°"
+        key, label = _band_row_and_label(band)
         panels.append((key, label, values if values.ndim == 2 else values[None]))
     rows = {}
     for key, label, values in panels:
@@ -264,11 +267,7 @@ def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r",
                               interpolation="nearest")
             ax.set_title(label, fontsize=8)
         axes_row[0].set_ylabel(key, fontsize=9)
-    for ax in axes.ravel():
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if not ax.images:
-            ax.set_axis_off()
+    _hide_ticks_and_empty(axes)
     fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6)
     fig.suptitle(title or f"Weights on the {type(estimator).__name__} outputs", fontsize=10)
     return fig
