@@ -414,11 +414,10 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         self : CurveletTransformer
         """
         self._validate(X, reset=True)
-        shape, self.n_scales_ = _check_curvelet_params(self.input_shape_, self.n_scales,
-                                                       self.n_angles, self.finest)
-        self.plan_ = plan_curvelets(shape, self.n_scales_, self.n_angles, self.finest)
+        self.plan_ = plan_curvelets(self.input_shape_, self.n_scales, self.n_angles, self.finest)
+        self.n_scales_ = self.plan_.wedges[-1].scale
         self.bands_ = self.plan_.bands
-        self.redundancy_ = self.bands_[-1].stop / (shape[0] * shape[1])
+        self.redundancy_ = float(self.plan_.n_coefficients / np.prod(self.input_shape_))
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:

@@ -141,8 +141,9 @@ def _check_batch(X):
 
 
 def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = None,
-                      mode: str = "periodization", *, batch_size: int | None = None,
-                      n_jobs: int | None = None, verbose: int = 0) -> np.ndarray:
+                      mode: str = "periodization", *, bands: list[Band] | None = None,
+                      batch_size: int | None = None, n_jobs: int | None = None,
+                      verbose: int = 0) -> np.ndarray:
     """Multilevel DWT of every sample, flattened to one row per sample.
 
     Parameters
@@ -156,6 +157,10 @@ def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = No
     mode : str, default="periodization"
         PyWavelets signal extension mode. ``"periodization"`` with an orthogonal
         wavelet gives exactly one coefficient per pixel and preserves energy.
+    bands : list of Band or None, default=None
+        The layout from :func:`wavelet_layout` for these inputs, wavelet,
+        level and mode, when the caller already has it (the estimator builds
+        it once in ``fit``); computed here when None.
     batch_size : int or None, default=None
         Samples per chunk (None: from scikit-learn's ``working_memory``).
     n_jobs : int or None, default=None
@@ -177,7 +182,8 @@ def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = No
     (2, 64)
     """
     X = _check_batch(X)
-    bands = wavelet_layout(X.shape[1:], wavelet, level, mode)
+    if bands is None:
+        bands = wavelet_layout(X.shape[1:], wavelet, level, mode)
     level = bands[0].level
 
     def transform_chunk(chunk, out):
@@ -192,15 +198,19 @@ def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = No
 
 def inverse_wavelet_transform(coefs: ArrayLike, input_shape: tuple[int, ...],
                               wavelet: str = "db2", level: int | None = None,
-                              mode: str = "periodization", *, batch_size: int | None = None,
+                              mode: str = "periodization", *,
+                              bands: list[Band] | None = None,
+                              batch_size: int | None = None,
                               n_jobs: int | None = None) -> np.ndarray:
     """Reconstruct samples from the output of :func:`wavelet_transform`.
 
-    Returns an array of shape ``(n_samples, *input_shape)``.
+    Parameters are those of :func:`wavelet_transform`. Returns an array of
+    shape ``(n_samples, *input_shape)``.
     """
     coefs = _check_batch(coefs)
     input_shape = tuple(input_shape)
-    bands = wavelet_layout(input_shape, wavelet, level, mode)
+    if bands is None:
+        bands = wavelet_layout(input_shape, wavelet, level, mode)
     if coefs.ndim != 2 or coefs.shape[1] != bands[-1].stop:
         raise ValueError(
             f"Expected coefficients of shape (n_samples, {bands[-1].stop}) for "
@@ -355,7 +365,7 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         """
         check_is_fitted(self)
         X = validate_images(self, X, reset=False)
-        return wavelet_transform(X, self.wavelet, self.level_, self.mode,
+        return wavelet_transform(X, self.wavelet, self.level_, self.mode, bands=self.bands_,
                                  batch_size=self.batch_size, n_jobs=self.n_jobs,
                                  verbose=self.verbose)
 
@@ -375,8 +385,8 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         check_is_fitted(self)
         coefs = self._check_coefficients(X)
         images = inverse_wavelet_transform(coefs, self.input_shape_, self.wavelet, self.level_,
-                                           self.mode, batch_size=self.batch_size,
-                                           n_jobs=self.n_jobs)
+                                           self.mode, bands=self.bands_,
+                                           batch_size=self.batch_size, n_jobs=self.n_jobs)
         if self.image_shape is None and len(self.input_shape_) == 2:
             return images
         return images.reshape(len(images), -1)
