@@ -3,7 +3,8 @@
 The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
 :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
-then any scikit-learn classifier.
+then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
+magnitudes into shift-stable local averages.
 """
 
 from ._cnn import CNNFeatureExtractor
@@ -15,6 +16,7 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
 from ._wavelet import (
     Band,
@@ -35,6 +37,11 @@ __all__ = [
     "curvelet_layout",
     "curvelet_transform",
     "inverse_curvelet_transform",
+    "LocalPooling",
+    "PooledBand",
+    "pool_coefficients",
+    "pooling_layout",
+    "pooling_matrix",
     "plan_curvelets",
     "ThresholdTransformer",
     "WaveletTransformer",

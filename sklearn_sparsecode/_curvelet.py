@@ -206,7 +206,7 @@ def _check_curvelet_params(image_shape, n_scales, n_angles, finest):
 
 
 def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_angles: int = 16,
-                   finest: str = "curvelets") -> "CurveletPlan":
+                   finest: str = "curvelets", decimated: bool = True) -> "CurveletPlan":
     """Build the windows and wrapping rectangles of a curvelet transform.
 
     The plan is reused by :func:`curvelet_transform` and
@@ -218,12 +218,12 @@ def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_
     plan : CurveletPlan
     """
     image_shape, n_scales = _check_curvelet_params(image_shape, n_scales, n_angles, finest)
-    wedges = build_wedges(image_shape, n_scales, n_angles, finest)
+    wedges = build_wedges(image_shape, n_scales, n_angles, finest, bool(decimated))
     return CurveletPlan(image_shape, wedges, curvelet_layout(wedges), _group_wedges(wedges))
 
 
 def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int = 16,
-                       finest: str = "curvelets", *, plan: "CurveletPlan | None" = None,
+                       finest: str = "curvelets", decimated: bool = True, *, plan: "CurveletPlan | None" = None,
                        batch_size: int | None = None, n_jobs: int | None = None,
                        verbose: int = 0) -> np.ndarray:
     """Real fast discrete curvelet transform of a batch of images, one row per image.
@@ -240,6 +240,10 @@ def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int 
         every other scale (16, 32, 32, 64, ...).
     finest : {"curvelets", "wavelets"}, default="curvelets"
         Curvelets at the finest scale, or one isotropic (wavelet-like) band.
+    decimated : bool, default=True
+        Each band on its wrapping rectangle (the FDCT, about 3 coefficients per
+        pixel), or every band on the full image grid (undecimated: shift
+        invariant, one coefficient per pixel and real band, still a tight frame).
     plan : CurveletPlan, default=None
         A plan from :func:`plan_curvelets` (then the three parameters above are
         ignored); built here when None.
@@ -272,7 +276,7 @@ def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int 
     if not np.issubdtype(X.dtype, np.floating):
         X = X.astype(np.float64)
     if plan is None:
-        plan = plan_curvelets(X.shape[1:], n_scales, n_angles, finest)
+        plan = plan_curvelets(X.shape[1:], n_scales, n_angles, finest, decimated)
     if tuple(X.shape[1:]) != plan.image_shape:
         raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
     n_coefs = plan.n_coefficients
@@ -286,7 +290,7 @@ def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int 
 
 def inverse_curvelet_transform(coefs: ArrayLike, image_shape: tuple[int, int],
                                n_scales: int | None = None, n_angles: int = 16,
-                               finest: str = "curvelets", *, plan: "CurveletPlan | None" = None,
+                               finest: str = "curvelets", decimated: bool = True, *, plan: "CurveletPlan | None" = None,
                                batch_size: int | None = None,
                                n_jobs: int | None = None) -> np.ndarray:
     """Images from their curvelet coefficients (the adjoint, which is the inverse).
@@ -297,7 +301,7 @@ def inverse_curvelet_transform(coefs: ArrayLike, image_shape: tuple[int, int],
     if not np.issubdtype(coefs.dtype, np.floating):
         coefs = coefs.astype(np.float64)
     if plan is None:
-        plan = plan_curvelets(image_shape, n_scales, n_angles, finest)
+        plan = plan_curvelets(image_shape, n_scales, n_angles, finest, decimated)
     image_shape = plan.image_shape
     n_coefs = plan.n_coefficients
     if coefs.ndim != 2 or coefs.shape[1] != n_coefs:
@@ -335,6 +339,12 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
     finest : {"curvelets", "wavelets"}, default="curvelets"
         Angular wedges at the finest scale too, or one isotropic band there
         (fewer coefficients).
+    decimated : bool, default=True
+        Wrap each band onto a small rectangle (the fast discrete curvelet
+        transform, about 3 real coefficients per pixel), or keep every band on
+        the full image grid: undecimated, shift invariant, one coefficient per
+        pixel and real band. Both are tight frames with the same windows; the
+        undecimated one is what :class:`LocalPooling` pools best.
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row. Required
         for 2-D X: 1-D signals have no curvelet transform.
@@ -379,17 +389,20 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         "n_scales": [Interval(Integral, 2, None, closed="left"), None],
         "n_angles": [Interval(Integral, 8, None, closed="left")],
         "finest": [StrOptions({"curvelets", "wavelets"})],
+        "decimated": ["boolean"],
         "image_shape": ["array-like", None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, n_scales=None, n_angles=16, finest="curvelets", image_shape=None,
+    def __init__(self, n_scales=None, n_angles=16, finest="curvelets", decimated=True,
+                 image_shape=None,
                  batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
         self.n_angles = n_angles
         self.finest = finest
+        self.decimated = decimated
         self.image_shape = image_shape
         self.batch_size = batch_size
         self.n_jobs = n_jobs
@@ -414,7 +427,8 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         self : CurveletTransformer
         """
         self._validate(X, reset=True)
-        self.plan_ = plan_curvelets(self.input_shape_, self.n_scales, self.n_angles, self.finest)
+        self.plan_ = plan_curvelets(self.input_shape_, self.n_scales, self.n_angles, self.finest,
+                                    self.decimated)
         self.n_scales_ = self.plan_.wedges[-1].scale
         self.bands_ = self.plan_.bands
         self.redundancy_ = float(self.plan_.n_coefficients / np.prod(self.input_shape_))
@@ -433,8 +447,12 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
         """
         check_is_fitted(self)
         images = self._validate(X, reset=False)
+        return self._transform_images(images, n_jobs=self.n_jobs, verbose=self.verbose)
+
+    def _transform_images(self, images, n_jobs, verbose):
+        """The transform of already validated ``(n_samples, height, width)`` images."""
         return curvelet_transform(images, plan=self.plan_, batch_size=self.batch_size,
-                                  n_jobs=self.n_jobs, verbose=self.verbose)
+                                  n_jobs=n_jobs, verbose=verbose)
 
     def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Images from coefficients (exact inverse, and the adjoint of ``transform``).

@@ -234,7 +234,7 @@ def _mirror_index(flat, shape):
     return ((-rows) % shape[0]) * shape[1] + (-cols) % shape[1]
 
 
-def build_wedges(shape, n_scales, n_angles, finest):
+def build_wedges(shape, n_scales, n_angles, finest, decimated=True):
     """The list of :class:`Wedge` of a real curvelet transform, coarse to fine.
 
     Parameters
@@ -244,6 +244,11 @@ def build_wedges(shape, n_scales, n_angles, finest):
     n_angles : int, multiple of 4, >= 8
         Wedges at the coarsest curvelet scale (scale 2).
     finest : {"curvelets", "wavelets"}
+    decimated : bool, default=True
+        Wrap each wedge onto its small rectangle (the FDCT), or keep every band
+        on the full N1 x N2 grid (undecimated: one coefficient per pixel and
+        band, the same windows; still a tight frame, since wrapping onto the
+        full grid is the identity).
 
     Returns
     -------
@@ -271,7 +276,9 @@ def build_wedges(shape, n_scales, n_angles, finest):
             # Symmetric under k -> -k already; its coefficients are real.
             f1, f2 = _support_frequencies(support, shape, k1, k2)
             rect = _minimal_rectangle(f1, f2, radial_axis=0)
-            if rect != shape:
+            if not decimated:
+                rect = shape
+            elif rect != shape:
                 rect = _fast_rectangles([rect], [0])[0]
             wedges.append(Wedge(scale, None, 1, None, rect, support,
                                 _wrap_targets(f1, f2, rect), ring_values, False))
@@ -303,6 +310,8 @@ def build_wedges(shape, n_scales, n_angles, finest):
             pending.append((l, orientation, radial_axis, source.astype(np.intp), weight, f1, f2,
                             _minimal_rectangle(f1, f2, radial_axis)))
         rects = _fast_rectangles([p[-1] for p in pending], [p[2] for p in pending])
+        if not decimated:
+            rects = [shape] * len(pending)
         for (l, orientation, _, source, weight, f1, f2, _), rect in zip(pending, rects):
             wedges.append(Wedge(scale, l, n, orientation, rect, source,
                                 _wrap_targets(f1, f2, rect), weight, True))

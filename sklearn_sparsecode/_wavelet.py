@@ -365,9 +365,12 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         """
         check_is_fitted(self)
         X = validate_images(self, X, reset=False)
+        return self._transform_images(X, n_jobs=self.n_jobs, verbose=self.verbose)
+
+    def _transform_images(self, X, n_jobs, verbose):
+        """The transform of already validated ``(n_samples, *input_shape_)`` input."""
         return wavelet_transform(X, self.wavelet, self.level_, self.mode, bands=self.bands_,
-                                 batch_size=self.batch_size, n_jobs=self.n_jobs,
-                                 verbose=self.verbose)
+                                 batch_size=self.batch_size, n_jobs=n_jobs, verbose=verbose)
 
     def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Reconstruct the inputs from their coefficients.

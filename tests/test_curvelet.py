@@ -27,9 +27,10 @@ def _cases():
             yield shape, n_scales, n_angles, finest
 
 
+@pytest.mark.parametrize("decimated", [True, False])
 @pytest.mark.parametrize("shape, n_scales, n_angles, finest", list(_cases()))
-def test_tight_frame_inverse_and_adjoint(shape, n_scales, n_angles, finest):
-    plan = plan_curvelets(shape, n_scales, n_angles, finest)
+def test_tight_frame_inverse_and_adjoint(shape, n_scales, n_angles, finest, decimated):
+    plan = plan_curvelets(shape, n_scales, n_angles, finest, decimated)
     X = RNG.normal(size=(3, *shape))
     C = curvelet_transform(X, plan=plan)
     norm = np.linalg.norm(X, axis=(1, 2))
@@ -210,3 +211,45 @@ def test_nan_and_wrong_shape_at_transform():
         ct.transform(np.zeros((1, 30, 30)))
     with pytest.raises(ValueError, match="images of shape"):
         ct.transform(np.zeros((1, 16, 64)))
+
+
+@pytest.mark.parametrize("shape", [(32, 32), (29, 40)])
+def test_undecimated_bands_are_circular_filterings(shape):
+    """Each undecimated band is the image filtered by its window on the full grid.
+
+    Reference: a direct circular convolution of the image with the window's
+    spatial kernel (computed here by a plain inverse DFT of the window), so the
+    check does not reuse the transform's own FFT-and-wrap path.
+    """
+    plan = plan_curvelets(shape, 3, 8, decimated=False)
+    X = RNG.normal(size=(1, *shape))
+    C = curvelet_transform(X, plan=plan)[0]
+    n1, n2 = shape
+    for wedge, band in zip(plan.wedges, [b for b in plan.bands if b.part != "im"]):
+        window = np.zeros(n1 * n2)
+        window[wedge.source] = wedge.weight
+        kernel = np.fft.ifft2(window.reshape(shape))  # unnormalised inverse DFT
+        rows, cols = np.indices(shape)
+        # (x ⊛ kernel)[p] = Σ_q x[q] kernel[p − q]
+        direct = np.array([
+            np.sum(X[0] * kernel[(p1 - rows) % n1, (p2 - cols) % n2])
+            for p1, p2 in np.ndindex(*shape)]).reshape(shape)
+        scale = np.sqrt(2.0) if wedge.paired else 1.0
+        got = C[band.start:band.stop].reshape(shape)
+        np.testing.assert_allclose(got, scale * direct.real, atol=1e-12)
+        if wedge.paired:
+            im = C[band.stop:band.stop + n1 * n2].reshape(shape)
+            np.testing.assert_allclose(im, scale * direct.imag, atol=1e-12)
+
+
+def test_undecimated_is_shift_equivariant():
+    ct = CurveletTransformer(n_scales=3, n_angles=8, decimated=False).fit(RNG.normal(size=(1, 24, 24)))
+    X = RNG.normal(size=(2, 24, 24))
+    shifted = np.roll(X, (3, -5), axis=(1, 2))
+    C, Cs = ct.transform(X), ct.transform(shifted)
+    for band in ct.bands_:
+        assert band.shape == (24, 24)
+        maps = C[:, band.start:band.stop].reshape(2, 24, 24)
+        np.testing.assert_allclose(Cs[:, band.start:band.stop].reshape(2, 24, 24),
+                                   np.roll(maps, (3, -5), axis=(1, 2)), atol=1e-12)
+    assert ct.redundancy_ == len(ct.bands_)

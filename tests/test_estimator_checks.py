@@ -10,6 +10,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn_sparsecode import (
     CNNFeatureExtractor,
     CurveletTransformer,
+    LocalPooling,
     ThresholdTransformer,
     WaveletTransformer,
 )
@@ -25,6 +26,10 @@ ESTIMATORS = [
     ThresholdTransformer(tau=0.05, mode="soft", top_k=0.5),
     CurveletTransformer(),
     CNNFeatureExtractor(random_state=0),
+    CurveletTransformer(n_scales=2, decimated=False),
+    LocalPooling(WaveletTransformer("haar", level=1), grid=2),
+    LocalPooling(WaveletTransformer("db2", mode="symmetric"), grid=3, power=0.5, n_jobs=2),
+    LocalPooling(),
 ]
 IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor)
 
@@ -57,8 +62,14 @@ IMAGES_ONLY_EXPECTED_FAILURES = {
 }
 
 
+def _needs_images(estimator):
+    if isinstance(estimator, LocalPooling):  # as the transform it pools
+        return estimator.transformer is None or _needs_images(estimator.transformer)
+    return isinstance(estimator, IMAGES_ONLY)
+
+
 def _expected_failures(estimator):
-    return IMAGES_ONLY_EXPECTED_FAILURES if isinstance(estimator, IMAGES_ONLY) else {}
+    return IMAGES_ONLY_EXPECTED_FAILURES if _needs_images(estimator) else {}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
@@ -67,7 +78,8 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 @pytest.mark.parametrize("estimator, size", [(CurveletTransformer(), 16),
-                                             (CNNFeatureExtractor(random_state=0), 28)])
+                                             (CNNFeatureExtractor(random_state=0), 28),
+                                             (LocalPooling(), 16)])
 def test_images_only_api(estimator, size):
     """What the expected failures above would check, on images."""
     rng = np.random.default_rng(0)
