@@ -208,7 +208,7 @@ def markdown(results, args):
                   "| transform s | fit s |", "|---|---|---|---|---|---|---|---|---|---|"]
         for r in sorted(block["runs"], key=lambda r: -r["test_accuracy"]):
             lines.append(
-                f"| {r['front_end']} | {r['head']} | **{r['test_accuracy']:.4f}** | "
+                f"| {r['front_end'].replace('|', '&#124;')} | {r['head']} | **{r['test_accuracy']:.4f}** | "
                 f"{r['cv_accuracy']:.4f} | {r['tau']:.3g} | {r['C']:g} | "
                 f"{r['nonzero_fraction']:.2f} | {r['n_features']} | "
                 f"{r['transform_seconds']:.1f} | {r['fit_seconds']:.1f} |")
@@ -243,6 +243,16 @@ def plot(results, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     print(f"wrote {path}")
+
+
+def rewrite_markdown(json_path):
+    """Rebuild the Markdown table from a JSON result file (no rerun)."""
+    import json
+    from pathlib import Path
+
+    payload = json.loads(Path(json_path).read_text())
+    args = argparse.Namespace(quick=payload["quick"])
+    Path(json_path).with_suffix(".md").write_text(markdown(payload["results"], args))
 
 
 def main():
