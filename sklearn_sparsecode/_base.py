@@ -7,6 +7,18 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import FLOAT_DTYPES
 
 
+# Fields of ``feature_layout()`` on the multiscale transformers and LocalPooling.
+LAYOUT_DTYPE = [("scale", np.int64), ("band", "U16"), ("orientation", np.float64),
+                ("row", np.int64), ("col", np.int64)]
+
+
+def fill_positions(columns, shape):
+    """Write the row/col of every position of a band of ``shape`` (col -1 for 1-D)."""
+    index = np.indices(shape).reshape(len(shape), -1)
+    columns["row"] = index[0]
+    columns["col"] = index[1] if len(shape) == 2 else -1
+
+
 class ImageInputMixin:
     """Tags of the estimators that take image batches and keep float32."""
 
@@ -73,9 +85,7 @@ class MultiscaleTransformMixin(ImageInputMixin):
         it a table; boolean masks on it select the columns of a band.
         """
         check_is_fitted(self)
-        dtype = [("scale", np.int64), ("band", "U16"), ("orientation", np.float64),
-                 ("row", np.int64), ("col", np.int64)]
-        layout = np.empty(self.bands_[-1].stop, dtype=dtype)
+        layout = np.empty(self.bands_[-1].stop, dtype=LAYOUT_DTYPE)
         for band in self.bands_:
             columns = layout[band.start:band.stop]
             if hasattr(band, "level"):  # wavelet Band
@@ -89,7 +99,5 @@ class MultiscaleTransformMixin(ImageInputMixin):
                 else:
                     columns["band"] = f"a{band.angle}_{band.part}"
                     columns["orientation"] = band.orientation
-            index = np.indices(band.shape).reshape(len(band.shape), -1)
-            columns["row"] = index[0]
-            columns["col"] = index[1] if len(band.shape) == 2 else -1
+            fill_positions(columns, band.shape)
         return layout

@@ -29,6 +29,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._base import LAYOUT_DTYPE, fill_positions
 from ._batching import map_in_batches
 from ._validation import validate_images
 
@@ -365,16 +366,12 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         ``col`` is -1 for 1-D signals).
         """
         check_is_fitted(self)
-        dtype = [("scale", np.int64), ("band", "U16"), ("orientation", np.float64),
-                 ("row", np.int64), ("col", np.int64)]
-        layout = np.empty(self.layout_[-1].stop, dtype=dtype)
+        layout = np.empty(self.layout_[-1].stop, dtype=LAYOUT_DTYPE)
         for band in self.layout_:
             columns = layout[band.start:band.stop]
             columns["scale"], columns["band"] = band.scale, band.name
             columns["orientation"] = np.nan if band.orientation is None else band.orientation
-            index = np.indices(band.cells).reshape(len(band.cells), -1)
-            columns["row"] = index[0]
-            columns["col"] = index[1] if len(band.cells) == 2 else -1
+            fill_positions(columns, band.cells)
         return layout
 
     def __sklearn_tags__(self):
