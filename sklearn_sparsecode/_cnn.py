@@ -185,6 +185,12 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         -------
         features : ndarray of shape (n_samples, n_features_out)
             float32 for float32 input, float64 otherwise.
+
+        Raises
+        ------
+        ValueError
+            If the activations overflow the dtype (finite input of huge
+            magnitude, e.g. near the float32 maximum): never a silent NaN.
         """
         check_is_fitted(self)
         images = self._validate(X, reset=False)
@@ -199,8 +205,16 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         row_bytes = 3 * dtype.itemsize * (widest + images[0].size)
 
         def run(chunk, out):
-            out[:] = forward(chunk, self.layers_, params, self.output_index_).reshape(
-                len(chunk), -1)
+            # Overflow (inf, then NaN from inf - inf) is detected on the output
+            # and reported, rather than warned about layer by layer.
+            with np.errstate(over="ignore", invalid="ignore"):
+                out[:] = forward(chunk, self.layers_, params, self.output_index_).reshape(
+                    len(chunk), -1)
+            if not np.isfinite(out).all():
+                raise ValueError(
+                    f"The forward pass overflowed {dtype} (finite input up to "
+                    f"{float(np.abs(chunk).max()):.3g} in absolute value gave infinite or NaN "
+                    f"activations); rescale the images, e.g. to [0, 1], or pass float64.")
 
         # 256 images keep the column matrices in cache.
         batch_size = self.batch_size or min(256, resolve_batch_size(None, row_bytes,

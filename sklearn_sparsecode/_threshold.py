@@ -67,15 +67,30 @@ def _top_k_rule(X, magnitude, tau, k):
     np.put_along_axis(keep, order[:, n - k:], True, axis=1)
     largest_dropped = np.take_along_axis(magnitude, order[:, n - k - 1:n - k], axis=1)
     keep &= magnitude > tau
-    return np.maximum(largest_dropped, X.dtype.type(tau)), keep
+    return np.maximum(largest_dropped, tau), keep
+
+
+def _tau_in_dtype(tau, dtype):
+    """The largest value of ``dtype`` that is <= τ.
+
+    For x of that dtype, |x| > τ (compared exactly, as in float64) holds exactly
+    when |x| > this value, so float32 and float64 input with the same values keep
+    the same entries. Rounding τ to the nearest float32 instead would keep or drop
+    entries lying between τ and its rounding.
+    """
+    t = dtype.type(tau)
+    if float(t) > tau:
+        t = np.nextafter(t, dtype.type(-np.inf))
+    return t
 
 
 def _threshold_into(X, out, tau, mode, sign, k):
     """Write σ(X) into ``out``; ``out`` has twice the columns of X for sign='split'."""
     p = X.shape[1]
     shrunk = out[:, :p]
+    tau = _tau_in_dtype(tau, X.dtype)
     if k is None:
-        t = X.dtype.type(tau)
+        t = tau
         keep = None if mode == "soft" else np.abs(X) > t
     else:
         t, keep = _top_k_rule(X, np.abs(X), tau, k)
@@ -89,8 +104,11 @@ def _threshold_into(X, out, tau, mode, sign, k):
         np.clip(X, -t, t, out=shrunk)
         np.subtract(X, shrunk, out=shrunk)
     else:  # garrote: x - t²/x above the threshold, 0 elsewhere
+        # As x - t·(t/x): |t/x| < 1 where kept, so nothing overflows (t² does for
+        # t > 1.8e19 in float32 or 1.3e154 in float64, giving ∓inf).
         shrunk.fill(0)
-        np.divide(t * t, X, out=shrunk, where=keep)
+        np.divide(t, X, out=shrunk, where=keep)
+        np.multiply(shrunk, t, out=shrunk, where=keep)
         np.subtract(X, shrunk, out=shrunk, where=keep)
 
     if sign == "magnitude":
