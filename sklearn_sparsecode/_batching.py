@@ -22,15 +22,29 @@ from sklearn.utils import gen_batches
 from threadpoolctl import threadpool_limits
 
 
-# Process-wide single-threaded BLAS, reference-counted. threadpool_limits saves
-# the limits it finds and restores them on exit, so two overlapping calls from
-# different threads (A enters and sets 1, B enters and saves that 1, A exits and
-# restores N, B exits and restores 1) used to leave BLAS single-threaded for the
-# rest of the process. Now the first caller in sets the limit and the last one
-# out restores the original; calls in between only count.
+# Process-wide single-threaded BLAS, reference-counted. OpenBLAS has one thread
+# count per process. threadpool_limits saves the count it finds and restores it,
+# so two overlapping calls from different threads (A sets 1, B saves that 1, A
+# restores N, B restores 1) used to leave BLAS single-threaded for good. Now the
+# first caller in sets the limit and the last caller out restores the original;
+# calls in between only count.
+#
+# Setting and restoring each run on a fresh short-lived thread: threadpoolctl
+# >= 3.8 lets only the thread that last set an OpenBLAS limit change it again
+# while that thread lives, so a restore issued by B for a limit A set would be
+# ignored; a finished helper thread never holds that control. (A limit that
+# another live thread holds through threadpoolctl wins; ours is then a no-op.)
 _blas_lock = threading.Lock()
 _blas_users = 0
 _blas_limits = None
+
+
+def _on_fresh_thread(func):
+    result = []
+    thread = threading.Thread(target=lambda: result.append(func()), name="sparsecode-blas")
+    thread.start()
+    thread.join()
+    return result[0] if result else None
 
 
 @contextmanager
@@ -38,15 +52,16 @@ def _single_threaded_blas():
     global _blas_users, _blas_limits
     with _blas_lock:
         if _blas_users == 0:
-            _blas_limits = threadpool_limits(limits=1, user_api="blas")
+            _blas_limits = _on_fresh_thread(
+                lambda: threadpool_limits(limits=1, user_api="blas"))
         _blas_users += 1
     try:
         yield
     finally:
         with _blas_lock:
             _blas_users -= 1
-            if _blas_users == 0:
-                _blas_limits.restore_original_limits()
+            if _blas_users == 0 and _blas_limits is not None:
+                _on_fresh_thread(_blas_limits.restore_original_limits)
                 _blas_limits = None
 
 
