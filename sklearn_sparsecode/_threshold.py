@@ -78,7 +78,8 @@ def _tau_in_dtype(tau, dtype):
     the same entries. Rounding τ to the nearest float32 instead would keep or drop
     entries lying between τ and its rounding.
     """
-    t = dtype.type(tau)
+    with np.errstate(over="ignore"):  # τ beyond the dtype's range: inf, then its max
+        t = dtype.type(tau)
     if float(t) > tau:
         t = np.nextafter(t, dtype.type(-np.inf))
     return t
