@@ -27,7 +27,7 @@ def reference(x, tau, mode):
     return float(x - t * t / x)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(arrays(np.float32, (3, 5), elements=finite32), taus, st.sampled_from(MODES))
 def test_float32_and_float64_keep_the_same_entries(X, tau, mode):
     got32 = threshold(X, tau, mode=mode)
@@ -37,7 +37,7 @@ def test_float32_and_float64_keep_the_same_entries(X, tau, mode):
     assert got32.dtype == np.float32 and np.isfinite(got32).all()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(arrays(np.float64, (2, 4),
               elements=st.floats(allow_nan=False, allow_infinity=False, width=64)),
        st.floats(min_value=0, max_value=1e300, allow_nan=False), st.sampled_from(MODES))
@@ -46,7 +46,9 @@ def test_float64_against_exact_arithmetic(X, tau, mode):
     want = np.array([[reference(x, tau, mode) for x in row] for row in X])
     assert np.isfinite(got).all()
     np.testing.assert_array_equal(got == 0, want == 0)
-    np.testing.assert_allclose(got, want, rtol=4e-16, atol=0)
+    # A few roundings of quantities of the size of x: relative to |x|, not to the
+    # result (x − τ²/x cancels when |x| is near τ).
+    assert np.all(np.abs(got - want) <= 4 * np.finfo(np.float64).eps * np.abs(X))
 
 
 @pytest.mark.parametrize("dtype, x, tau", [
@@ -97,7 +99,7 @@ def test_input_dtypes(dtype):
     np.testing.assert_allclose(got, want)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, derandomize=True)
 @given(arrays(np.float64, (7, 3), elements=st.floats(-10, 10)), st.floats(0, 5),
        st.sampled_from(MODES), st.sampled_from(["keep", "magnitude", "split"]),
        st.integers(1, 7), st.sampled_from([None, 2]))
