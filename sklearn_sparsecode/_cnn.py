@@ -125,6 +125,9 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
     def _resolve_output(self, layers):
         if self.output_layer is None:
             return len(layers) - 1
+        if isinstance(self.output_layer, (bool, np.bool_)):
+            raise TypeError(f"output_layer must be a layer name, an int index or None; "
+                            f"got {self.output_layer!r}.")
         names = [layer["name"] for layer in layers]
         if isinstance(self.output_layer, str):
             if self.output_layer not in names:

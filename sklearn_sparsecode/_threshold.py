@@ -51,6 +51,12 @@ def _n_kept(top_k, n_features):
     return min(n_features, max(1, math.ceil(top_k * n_features)))
 
 
+def _above(magnitude, t):
+    """|x| > t, but True for NaN, so that NaN propagates in every mode (soft keeps it too)."""
+    keep = magnitude <= t
+    return np.logical_not(keep, out=keep)
+
+
 def _top_k_rule(X, magnitude, tau, k):
     """Per-sample threshold and selection mask of the k largest magnitudes.
 
@@ -66,7 +72,7 @@ def _top_k_rule(X, magnitude, tau, k):
     keep = np.zeros(X.shape, dtype=bool)
     np.put_along_axis(keep, order[:, n - k:], True, axis=1)
     largest_dropped = np.take_along_axis(magnitude, order[:, n - k - 1:n - k], axis=1)
-    keep &= magnitude > tau
+    keep &= _above(magnitude, tau)
     return np.maximum(largest_dropped, tau), keep
 
 
@@ -92,7 +98,7 @@ def _threshold_into(X, out, tau, mode, sign, k):
     tau = _tau_in_dtype(tau, X.dtype)
     if k is None:
         t = tau
-        keep = None if mode == "soft" else np.abs(X) > t
+        keep = None if mode == "soft" else _above(np.abs(X), t)
     else:
         t, keep = _top_k_rule(X, np.abs(X), tau, k)
     if mode == "hard":
