@@ -116,3 +116,22 @@ def test_estimator_matches_the_function_in_every_dtype():
         got = est.transform(X.astype(dtype))
         assert np.isfinite(got).all()
         np.testing.assert_array_equal(got, threshold(X.astype(dtype), 1e20, mode="garrote"))
+
+
+@pytest.mark.parametrize("top_k", [None, 2, 3])
+@pytest.mark.parametrize("mode", MODES)
+def test_an_entry_equal_to_tau_is_dropped(top_k, mode):
+    # "above τ" is strict in every path, with and without top_k (PyWavelets keeps ties).
+    X = np.array([[0.5, -0.5, 2.0, 0.25]])
+    got = threshold(X, 0.5, mode=mode, top_k=top_k)
+    np.testing.assert_array_equal(got != 0, [[False, False, True, False]])
+
+
+def test_nan_propagates_in_every_mode_and_infinity_keeps_its_limit():
+    X = np.array([[np.nan, np.inf, -np.inf, 0.1, 3.0]])
+    for mode in MODES:
+        got = threshold(X, 0.5, mode=mode)
+        assert np.isnan(got[0, 0])
+        assert got[0, 1] == np.inf and got[0, 2] == -np.inf and got[0, 3] == 0
+    split = threshold(X, 0.5, mode="soft", sign="split")
+    assert np.isnan(split[0, 0]) and np.isnan(split[0, 5])
