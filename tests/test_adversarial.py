@@ -194,8 +194,7 @@ def test_input_never_modified_and_output_owns_its_memory(name, factory, size):
 
 # --- determinism, threads, pickling, refits -----------------------------------------------
 
-@pytest.mark.parametrize("name, factory, size", [e for e in ESTIMATORS if e[0] != "pooling"],
-                         ids=[i for i in IDS if i != "pooling"])
+@pytest.mark.parametrize("name, factory, size", ESTIMATORS, ids=IDS)
 def test_identical_for_every_batch_size_and_n_jobs(name, factory, size):
     X = images(size, n=13).astype(np.float32)
     whole = factory().fit(X).transform(X)
