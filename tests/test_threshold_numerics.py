@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sklearn_sparsecode import ThresholdTransformer, threshold
+from sklearn_sparsecode import ThresholdTransformer, threshold, universal_threshold
 
 MODES = ["hard", "soft", "garrote"]
 finite32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
@@ -135,3 +135,18 @@ def test_nan_propagates_in_every_mode_and_infinity_keeps_its_limit():
         assert got[0, 1] == np.inf and got[0, 2] == -np.inf and got[0, 3] == 0
     split = threshold(X, 0.5, mode="soft", sign="split")
     assert np.isnan(split[0, 0]) and np.isnan(split[0, 5])
+
+
+def test_defaults_keep_every_non_zero_entry():
+    X = np.array([[0.3, -1e-30, 0.0, 2.0]])
+    for got in (threshold(X), ThresholdTransformer().fit_transform(X)):
+        np.testing.assert_array_equal(got, X)
+
+
+@pytest.mark.parametrize("n_features", [1, 2, 3, 50])
+def test_universal_threshold_formula(n_features):
+    # σ̂·sqrt(2 ln n), σ̂ = median|x| / 0.6745, n at least 2 (log 1 = 0 would give τ = 0).
+    X = np.random.default_rng(n_features).normal(size=(40, n_features))
+    sigma = np.median(np.abs(X)) / 0.6745
+    want = sigma * np.sqrt(2 * np.log(max(n_features, 2)))
+    assert universal_threshold(X) == pytest.approx(want, rel=1e-12)
