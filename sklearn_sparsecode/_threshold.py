@@ -146,6 +146,12 @@ def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str =
     entries strictly above τ (PyWavelets' ``pywt.threshold`` keeps |x| >= τ; the
     two differ only on exact ties).
 
+    The comparison with τ is exact in every dtype (τ is rounded down to the
+    input's dtype), so float32 and float64 inputs holding the same values keep
+    the same entries. The garrote is computed as x − τ·(τ/x), which cannot
+    overflow. NaN stays NaN in every mode and ±inf stays ±inf (X is not checked
+    for them here; :class:`ThresholdTransformer` refuses them).
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
