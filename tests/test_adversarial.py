@@ -293,3 +293,42 @@ def test_wavelet_orthonormal_round_trip_on_multiples_of_4(h, w, wavelet, level):
     back = inverse_wavelet_transform(C, (h, w), wavelet=wavelet, level=level,
                                      mode="periodization")
     np.testing.assert_allclose(back, X, atol=1e-10)
+
+
+# --- public functions ---------------------------------------------------------------------
+
+_X = np.random.default_rng(1).random((3, 16, 16))
+_PLAN = plan_curvelets((16, 16), n_scales=2, n_angles=8)
+_C = curvelet_transform(_X, plan=_PLAN)
+
+FUNCTION_CASES = {
+    "wt-level=-1": lambda: wavelet_transform(_X, wavelet="db2", level=-1),
+    "wt-level-too-deep": lambda: wavelet_transform(_X, wavelet="db2", level=9),
+    "wt-wavelet-unknown": lambda: wavelet_transform(_X, wavelet="nope"),
+    "wt-1-D": lambda: wavelet_transform(_X[0, 0]),
+    "wt-n_jobs=0": lambda: wavelet_transform(_X, batch_size=1, n_jobs=0),
+    "iwt-wrong-width": lambda: inverse_wavelet_transform(np.zeros((1, 10)), (16, 16)),
+    "iwt-shape-str": lambda: inverse_wavelet_transform(np.zeros((1, 256)), "16x16"),
+    "ct-n_angles=10": lambda: curvelet_transform(_X, n_angles=10),
+    "ct-n_angles-str": lambda: curvelet_transform(_X, n_angles="16"),
+    "ct-plan-other-shape": lambda: curvelet_transform(_X, plan=plan_curvelets((32, 32))),
+    "ct-finest": lambda: curvelet_transform(_X, finest="x"),
+    "ict-wrong-width": lambda: inverse_curvelet_transform(np.zeros((1, 5)), (16, 16)),
+    "plan-1-D": lambda: plan_curvelets((16,)),
+    "plan-too-small": lambda: plan_curvelets((8, 8), n_scales=4),
+    "threshold-tau<0": lambda: threshold(_X[:, 0], -1),
+    "threshold-tau-nan": lambda: threshold(_X[:, 0], np.nan),
+    "threshold-tau-str": lambda: threshold(_X[:, 0], "1"),
+    "threshold-mode": lambda: threshold(_X[:, 0], mode="x"),
+    "threshold-sign": lambda: threshold(_X[:, 0], sign="x"),
+    "threshold-3-D": lambda: threshold(_X),
+    "threshold-top_k=0": lambda: threshold(_X[:, 0], top_k=0),
+    "threshold-top_k-str": lambda: threshold(_X[:, 0], top_k="3"),
+    "threshold-object": lambda: threshold(np.array([["a", "b"]], dtype=object)),
+}
+
+
+@pytest.mark.parametrize("call", list(FUNCTION_CASES.values()), ids=list(FUNCTION_CASES))
+def test_public_functions_refuse_bad_arguments(call):
+    with pytest.raises((ValueError, TypeError)):
+        call()
