@@ -8,6 +8,13 @@ magnitudes into shift-stable local averages.
 """
 
 from ._cnn import CNNFeatureExtractor
+from ._contourlet import (
+    ContourletPlan,
+    contourlet_layout,
+    contourlet_transform,
+    inverse_contourlet_transform,
+    plan_contourlets,
+)
 from ._curvelet import (
     CurveletBand,
     CurveletTransformer,
@@ -32,6 +39,11 @@ __version__ = "0.1.0"
 __all__ = [
     "Band",
     "CNNFeatureExtractor",
+    "ContourletPlan",
+    "contourlet_layout",
+    "contourlet_transform",
+    "inverse_contourlet_transform",
+    "plan_contourlets",
     "CurveletBand",
     "CurveletTransformer",
     "curvelet_layout",
