@@ -268,7 +268,7 @@ def _build_level(shape, n_levels, lp, fans, starts):
 
 
 def plan_contourlets(image_shape: tuple[int, int], n_directions=(4, 8), *,
-                     lp_filters: str = "9-7", dfb_filters: str = "ladder6") -> ContourletPlan:
+                     lp_filters: str = "9-7", dfb_filters: str = "kaiser12") -> ContourletPlan:
     """Build the frequency-domain filters and the output layout of a contourlet transform.
 
     The plan is reused by :func:`contourlet_transform` and
@@ -413,7 +413,7 @@ def _as_images(X):
 
 
 def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str = "9-7",
-                         dfb_filters: str = "ladder6", plan: ContourletPlan | None = None,
+                         dfb_filters: str = "kaiser12", plan: ContourletPlan | None = None,
                          batch_size: int | None = None, n_jobs: int | None = None,
                          verbose: int = 0) -> np.ndarray:
     """Contourlet transform of a batch of images, one row of coefficients per image.
@@ -436,10 +436,13 @@ def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str =
         (quincunx-sampled, stored as (h, w/2) with rows interleaved).
     lp_filters : {"9-7", "5-3"}, default="9-7"
         Laplacian pyramid filters (CDF 9/7 = PyWavelets' bior4.4; 5/3 = bior2.2).
-    dfb_filters : {"ladder2", "ladder4", "ladder6", "ladder8"}, default="ladder6"
-        Quincunx ladder fan filters with a maximally flat ladder step of that
-        many taps per axis (longer: sharper wedges, longer atoms). The filter
-        length does not change the transform's speed (it filters by FFT).
+    dfb_filters : str, default="kaiser12"
+        Fan filters of the directional filter bank: quincunx ladder (PKVA
+        structure) filters whose ladder step is a Kaiser-windowed sinc
+        ("kaiser8", "kaiser12", "kaiser16") or a maximally flat
+        Deslauriers–Dubuc interpolator ("dd2", "dd4", "dd6", "dd8") with that
+        many taps per axis. Longer: sharper wedges, longer atoms. The length
+        does not change the transform's speed (it filters by FFT).
     plan : ContourletPlan, default=None
         From :func:`plan_contourlets` (then the three parameters above are
         ignored); built here when None.
@@ -499,7 +502,7 @@ def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str =
 
 def inverse_contourlet_transform(coefs: ArrayLike, image_shape: tuple[int, int] | None = None,
                                  n_directions=(4, 8), *, lp_filters: str = "9-7",
-                                 dfb_filters: str = "ladder6",
+                                 dfb_filters: str = "kaiser12",
                                  plan: ContourletPlan | None = None,
                                  reconstruction: str = "dual", batch_size: int | None = None,
                                  n_jobs: int | None = None) -> np.ndarray:
