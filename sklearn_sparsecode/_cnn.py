@@ -104,7 +104,7 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, architecture="lenet5", weights="random", activation="tanh",
+    def __init__(self, *, architecture="lenet5", weights="random", activation="tanh",
                  pooling="avg", output_layer=None, random_state=None, image_shape=None,
                  batch_size=None, n_jobs=None, verbose=0):
         self.architecture = architecture

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 
 def test_wavelet_atom_is_the_pywt_basis_function():
-    wt = WaveletTransformer("db2", level=2).fit(np.zeros((1, 16, 16)))
+    wt = WaveletTransformer(wavelet="db2", level=2).fit(np.zeros((1, 16, 16)))
     X = np.random.default_rng(0).normal(size=(3, 16, 16))
     C = wt.transform(X)
     for column in [0, 17, 100, 255]:
@@ -22,7 +22,7 @@ def test_wavelet_atom_is_the_pywt_basis_function():
 
 @pytest.mark.parametrize("estimator, n_rows", [
     (CurveletTransformer(n_scales=3, n_angles=8), 3),
-    (WaveletTransformer("haar", level=2), 2),
+    (WaveletTransformer(wavelet="haar", level=2), 2),
 ])
 def test_plot_atoms_grid(estimator, n_rows, tmp_path):
     estimator.fit(np.zeros((1, 32, 32)))
