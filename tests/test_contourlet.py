@@ -429,5 +429,5 @@ def test_bad_shapes_against_plan():
         inverse_contourlet_transform(np.ones((1, 10)), plan=plan)
     with pytest.raises(ValueError, match="image_shape"):
         inverse_contourlet_transform(np.ones((1, plan.n_coefficients)), (32, 32), plan=plan)
-    with pytest.raises(TypeError, match="plan must be a ContourletPlan"):
+    with pytest.raises(TypeError, match="plan"):
         contourlet_transform(RNG.normal(size=(1, 16, 16)), plan="plan")
