@@ -593,8 +593,11 @@ class ContourletTransformer(MultiscaleTransformer):
     subbands, critically sampled, so the whole transform has about 4/3
     coefficients per pixel (curvelets: about 3 to 7). Its atoms are elongated
     and oriented like curvelets' but it is a biorthogonal frame, not a tight
-    one: the inverse is exact, not the adjoint. Written from the papers, with
-    periodic boundaries and every filter applied in the frequency domain.
+    one: the inverse is exact, not the adjoint, so ``atom(column)`` (the
+    inverse of a unit coefficient) is a synthesis atom, and ``transform`` takes
+    inner products with slightly different analysis atoms. Written from the
+    papers, with periodic boundaries and every filter applied in the frequency
+    domain.
 
     Parameters
     ----------

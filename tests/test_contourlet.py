@@ -431,3 +431,86 @@ def test_bad_shapes_against_plan():
         inverse_contourlet_transform(np.ones((1, plan.n_coefficients)), (32, 32), plan=plan)
     with pytest.raises(TypeError, match="plan"):
         contourlet_transform(RNG.normal(size=(1, 16, 16)), plan="plan")
+
+
+# ------------------------------------------------------------------ estimator
+
+def test_estimator_matches_functions_and_inverts():
+    from sklearn_sparsecode import ContourletTransformer
+
+    X = RNG.normal(size=(5, 28, 28))
+    ct = ContourletTransformer(n_directions=(4, 8)).fit(X)
+    C = ct.transform(X)
+    np.testing.assert_array_equal(C, contourlet_transform(X, (4, 8)))
+    assert ct.n_levels_ == 2 and ct.redundancy_ == pytest.approx(1.3125)
+    assert ct.bands_ == contourlet_layout((28, 28), (4, 8))
+    np.testing.assert_allclose(ct.inverse_transform(C), X, atol=1e-12)
+    standard = ct.set_params(reconstruction="standard").inverse_transform(C)
+    np.testing.assert_allclose(standard, X, atol=1e-12)
+    # Flattened images with image_shape: flat output, same coefficients.
+    flat = ContourletTransformer(image_shape=(28, 28)).fit(X.reshape(5, -1))
+    np.testing.assert_array_equal(flat.transform(X.reshape(5, -1)), C)
+    assert flat.inverse_transform(C).shape == (5, 28 * 28)
+
+
+def test_estimator_names_layout_and_atoms():
+    from sklearn_sparsecode import ContourletTransformer
+
+    X = RNG.normal(size=(2, 32, 32))
+    ct = ContourletTransformer(n_directions=(4, 8)).fit(X)
+    names = ct.get_feature_names_out()
+    assert names[0] == "contourlet_s1_lowpass_0_0"
+    d5 = next(b for b in ct.bands_ if b.scale == 3 and b.angle == 5)
+    assert names[d5.start] == "contourlet_s3_d5_0_0"
+    layout = ct.feature_layout()
+    assert layout[d5.start]["band"] == "d5" and layout[d5.start]["scale"] == 3
+    assert layout[d5.start]["orientation"] == pytest.approx(d5.orientation)
+    assert np.isnan(layout[0]["orientation"])
+    # atom() is a synthesis atom (inverse of a unit coefficient). The frame is
+    # redundant and not tight, so transform(atom) is not the unit vector but its
+    # projection onto the range of the transform: applying the pair twice
+    # changes nothing, and the atom's own coefficient dominates.
+    column = d5.start + 3 * d5.shape[1] + 2
+    atom = ct.atom(column)
+    coefs = ct.transform(atom[None])
+    np.testing.assert_allclose(ct.transform(ct.inverse_transform(coefs)), coefs, atol=1e-12)
+    assert np.argmax(np.abs(coefs[0])) == column
+
+
+def test_pickle_and_set_params_rebuild_the_plan():
+    import pickle
+
+    from sklearn_sparsecode import ContourletTransformer
+
+    X = RNG.normal(size=(3, 32, 32))
+    ct = ContourletTransformer(n_directions=(4, 8)).fit(X)
+    again = pickle.loads(pickle.dumps(ct))
+    np.testing.assert_array_equal(again.transform(X), ct.transform(X))
+    ct.set_params(n_directions=(8, 16)).fit(X)
+    assert [b.name for b in ct.bands_ if b.scale == 3][-1] == "d15"
+
+
+def test_local_pooling_of_contourlets():
+    from sklearn_sparsecode import ContourletTransformer, LocalPooling
+
+    X = RNG.normal(size=(4, 28, 28)).astype(np.float32)
+    pool = LocalPooling(transformer=ContourletTransformer(n_directions=(4, 8)), grid=2).fit(X)
+    F = pool.transform(X)
+    assert F.dtype == np.float32
+    # One pooled block per band (low-pass signed, subbands magnitudes), 2 x 2 cells.
+    assert F.shape == (4, 13 * 4)
+    assert (F[:, 4:] >= 0).all()
+    assert pool.get_feature_names_out()[4].startswith("pool_s2_d0")
+
+
+def test_plot_atoms_runs():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn_sparsecode import ContourletTransformer
+    from sklearn_sparsecode.plotting import plot_atoms
+
+    ct = ContourletTransformer(n_directions=(4, 8)).fit(np.zeros((1, 32, 32)))
+    fig = plot_atoms(ct)
+    assert len(fig.axes) >= 3 * 8
