@@ -360,6 +360,31 @@ def contourlet_layout(image_shape: tuple[int, int], n_directions=(4, 8)) -> list
 
 # --------------------------------------------------------------------------- core
 
+def _fold(weights, spectrum):
+    """Σ over the a x b aliases of weights · spectrum.
+
+    ``weights`` (K, a, P1, b, P2') and ``spectrum`` (n, a, P1, b, P2') give
+    (n, K, P1, P2'); ``weights`` (a, P1, b, P2') gives (n, P1, P2'). One
+    multiply-add per alias: numpy's strided sum over the alias axes was 60% of
+    the forward time on 28² batches (65 of 130 ms per 1000 images), and a BLAS
+    contraction would make results depend on the chunk size.
+    """
+    a, b = spectrum.shape[1], spectrum.shape[3]
+    per_subband = weights.ndim == 5
+    acc = tmp = None
+    for p in range(a):
+        for q in range(b):
+            w = weights[:, p, :, q] if per_subband else weights[p, :, q]
+            x = spectrum[:, None, p, :, q] if per_subband else spectrum[:, p, :, q]
+            if acc is None:
+                acc = w * x
+                tmp = np.empty_like(acc)
+            else:
+                np.multiply(w, x, out=tmp)
+                acc += tmp
+    return acc
+
+
 def _forward_chunk(X, out, plan):
     n = len(X)
     levels = plan.levels_for(X.dtype)
@@ -367,15 +392,13 @@ def _forward_chunk(X, out, plan):
     for level in levels:
         n1, n2 = level.shape
         view = spec.reshape(n, 2, n1 // 2, 2, n2 // 2)
-        coarse = (view * level.lp_analysis).sum(axis=(1, 3))
+        coarse = _fold(level.lp_analysis, view)
         band = view - level.lp_synthesis * coarse[:, None, :, None, :]
         for fam in level.families:
             p1, p2 = n1 // fam.a, n2 // fam.b
             half = p2 // 2 + 1
             parts = band.reshape(n, fam.a, p1, fam.b, p2)[..., :half]
-            # Multiply-then-sum beat einsum by 1.6x here (256², 4 subbands: 0.68 vs 1.08 ms).
-            folded = (fam.analysis * parts[:, None]).sum(axis=(2, 4))
-            subbands = scipy.fft.irfft2(folded, s=(p1, p2), workers=1)
+            subbands = scipy.fft.irfft2(_fold(fam.analysis, parts), s=(p1, p2), workers=1)
             for m, (start, shape, part, n_parts) in enumerate(fam.columns):
                 target = out[:, start:start + shape[0] * shape[1]].reshape(n, *shape)
                 target[:, part::n_parts] = subbands[:, m]
@@ -402,12 +425,17 @@ def _inverse_chunk(C, out, plan, reconstruction):
                 source = C[:, start:start + shape[0] * shape[1]].reshape(n, *shape)
                 subbands[:, m] = source[:, part::n_parts]
             hat = scipy.fft.fft2(subbands, workers=1)
-            # ↑S_k is tiling the spectrum: broadcast over the a x b aliases.
-            contribution = (fam.synthesis * hat[:, :, None, :, None, :]).sum(axis=1)
-            flat += contribution.reshape(n, n1, n2)
+            # ↑S_k is tiling the spectrum: every alias block gets Σ_k G_k · Ŷ_k.
+            blocks = flat.reshape(n, fam.a, p1, fam.b, p2)
+            tmp = np.empty((n, p1, p2), dtype=hat.dtype)
+            for k in range(len(fam.columns)):
+                for p in range(fam.a):
+                    for q in range(fam.b):
+                        np.multiply(fam.synthesis[k, p, :, q], hat[:, k], out=tmp)
+                        blocks[:, p, :, q] += tmp
         coarse = spec
         if reconstruction == "dual":
-            coarse = coarse - (band * level.lp_analysis).sum(axis=(1, 3))
+            coarse = coarse - _fold(level.lp_analysis, band)
         spec = (band + level.lp_synthesis * coarse[:, None, :, None, :]).reshape(n, n1, n2)
     out[:] = scipy.fft.ifft2(spec, workers=1).real.reshape(n, -1)
 
