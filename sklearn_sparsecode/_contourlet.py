@@ -634,7 +634,8 @@ class ContourletTransformer(MultiscaleTransformer):
         two (1: the level's band-pass image kept whole). The number of levels is
         its length. Each image side must be a multiple of 2^levels and of
         2^(j−1) · n/2 for n directions at level j (1 = finest): 4 for the
-        default (so 28x28 works), 8 for (4, 8, 8), 16 for (8, 8, 16, 16)...
+        default (so 28x28 works), 8 for (4, 8, 8), 16 for (8, 16, 16), 32
+        for (8, 8, 16, 16).
     lp_filters : {"9-7", "5-3"}, default="9-7"
         Laplacian pyramid filters (PyWavelets' bior4.4 and bior2.2 low-passes).
     dfb_filters : str, default="kaiser12"

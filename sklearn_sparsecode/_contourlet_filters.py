@@ -24,17 +24,17 @@ it reconstructs exactly when the synthesis filters satisfy
 G0 F0 + G1 F1 = 2 and G0 F0(ω + π̄) + G1 F1(ω + π̄) = 0, π̄ = (π, π).
 
 Fan filters here are quincunx *ladder* (lifting) filters, the structure of
-Phoong, Kim, Vaidyanathan & Ansari (1995): odd samples (n1 + n2 odd) are
+Phoong, Kim, Vaidyanathan & Ansari (1995): even samples (n1 + n2 even) are
 averaged with a prediction from odd ones, s = ½(x_even + P x_odd), then the odd
 samples are predicted from s, d = x_odd − P s. Any P gives perfect
-reconstruction. P is separable in the 45°-rotated
-coordinates (n1 + n2, n1 − n2), a product of two 1-D half-band interpolators
-of ``order`` taps (Kaiser-windowed sinc, "kaiserN", or Deslauriers–Dubuc,
-maximally flat, "ddN"; PKVA design theirs by optimisation, we do not use their
-coefficients), so (s, d) is a diamond low/high-pass pair; modulating every filter by (−1)^n1 turns the
-diamonds into the two fans |ω1| ≥ |ω2| (f0) and |ω1| ≤ |ω2| (f1). Both are
-scaled by √2, so both channels have gain about √2 in their passbands (close to
-orthogonal). Synthesis filters follow from the two conditions above:
+reconstruction. P is separable in the 45°-rotated coordinates
+(n1 + n2, n1 − n2), a product of two 1-D half-band interpolators of ``order``
+taps (Kaiser-windowed sinc, "kaiserN", or Deslauriers–Dubuc, maximally flat,
+"ddN"; PKVA design theirs by optimisation, we do not use their coefficients),
+so (s, d) is a diamond low/high-pass pair; modulating every filter by (−1)^n1
+turns the diamonds into the two fans |ω1| ≥ |ω2| (f0) and |ω1| ≤ |ω2| (f1).
+Both are scaled by √2, so both channels have gain about √2 in their passbands
+(close to orthogonal). Synthesis filters follow from the two conditions above:
 G0(ω) = 2 F1(ω + π̄) / Δ(ω), G1(ω) = −2 F0(ω + π̄) / Δ(ω) with
 Δ = F0(ω) F1(ω + π̄) − F1(ω) F0(ω + π̄), a monomial for a ladder structure, so
 they are FIR too.
@@ -269,7 +269,8 @@ def _synthesis_filters(f0, f1):
     t = np.where(np.asarray(t) > n // 2, np.asarray(t) - n, np.asarray(t))
 
     def from_alias(f, scale):
-        # g[m] = scale · f[m + t] · (−1)^(m1 + t1 + m2 + t2): G(ω) = scale·e^{iω·t} F(ω + π̄).
+        # g[m] = scale · f[m + t] · (−1)^(m1 + t1 + m2 + t2),
+        # so that G(ω) = scale · e^{iω·t} F(ω + π̄).
         position, value = f.positions()
         m = position - t[:, None]
         sign = (-1.0) ** (position[0] + position[1])

@@ -265,7 +265,8 @@ def test_dfb_wedges_are_selective():
     shares = []
     for _ in range(200):
         radius, angle = rng.uniform(12, 45), rng.uniform(0, 180)
-        k_col, k_up = round(radius * np.cos(np.radians(angle))), round(radius * np.sin(np.radians(angle)))
+        t = np.radians(angle)
+        k_col, k_up = round(radius * np.cos(t)), round(radius * np.sin(t))
         angle = np.degrees(np.arctan2(k_up, k_col)) % 180
         gain = np.array([abs(m["parts"][0][0][-k_up % n, k_col % n]) ** 2 for m in members])
         gaps = np.array([abs((m["orientation"] - angle + 90) % 180 - 90) for m in members])
@@ -425,7 +426,8 @@ def test_bad_shapes_against_plan():
         contourlet_transform(RNG.normal(size=(16, 16)))
     with pytest.raises(ValueError, match="Complex"):
         contourlet_transform(np.ones((1, 16, 16), dtype=complex), plan=plan)
-    with pytest.raises(ValueError, match=f"coefs must have shape \\(n_samples, {plan.n_coefficients}\\)"):
+    n_coefs = plan.n_coefficients
+    with pytest.raises(ValueError, match=f"coefs must have shape \\(n_samples, {n_coefs}\\)"):
         inverse_contourlet_transform(np.ones((1, 10)), plan=plan)
     with pytest.raises(ValueError, match="image_shape"):
         inverse_contourlet_transform(np.ones((1, plan.n_coefficients)), (32, 32), plan=plan)
