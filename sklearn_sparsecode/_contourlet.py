@@ -56,6 +56,7 @@ CONTOURLET_CONSTRAINTS = {
     "n_directions": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "lp_filters": [StrOptions(set(LIFTING))],
     "dfb_filters": [StrOptions(set(DFB_FILTERS))],
+    "decimated": ["boolean"],
 }
 
 
@@ -73,6 +74,11 @@ class _Family(NamedTuple):
     analysis: np.ndarray
     synthesis: np.ndarray
     columns: list
+
+
+class _Undecimated(NamedTuple):
+    analysis: np.ndarray   # (n_bands, n1, n2 // 2 + 1) complex
+    synthesis: np.ndarray  # canonical dual, same shape
 
 
 class _Level(NamedTuple):
@@ -98,6 +104,9 @@ class ContourletPlan:
         (orientation ascending).
     levels : list
         Frequency-domain filters per pyramid level, finest first.
+    decimated : bool
+        False: every band on the full grid (shift invariant), filters in
+        ``undecimated`` (analysis W and canonical dual, Hermitian halves).
     """
 
     image_shape: tuple
@@ -107,6 +116,8 @@ class ContourletPlan:
     bands: list
     levels: list
     lowpass_shape: tuple
+    decimated: bool = True
+    undecimated: object = field(default=None, repr=False)
     _cast: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -123,6 +134,11 @@ class ContourletPlan:
         dtype = np.dtype(dtype)
         if dtype == np.float64:
             return self.levels
+        if not self.decimated:
+            if dtype not in self._cast:
+                self._cast[dtype] = _Undecimated(
+                    *(f.astype(np.complex64) for f in self.undecimated))
+            return self._cast[dtype]
         if dtype not in self._cast:
             real, cplx = np.float32, np.complex64
             self._cast[dtype] = [
@@ -198,12 +214,14 @@ def _check_params(image_shape, n_directions, lp_filters, dfb_filters):
     return image_shape, n_directions, logs
 
 
-def _dfb_members(shape, n_levels, fans):
+def _dfb_members(shape, n_levels, fans, up=1):
     """Subbands of an l-level DFB on an image of ``shape``: list of dicts, orientation sorted.
 
     Each member: orientation, angle, sampling (a, b), band shape, and the
     analysis/synthesis responses of the parts that make its samples (two
     interleaved row parities for l = 1, whose subbands are quincunx-sampled).
+    ``up`` > 1 evaluates every response at up·ω (the filters upsampled, for
+    the undecimated transform).
     """
     f = fans[:2]
     g = fans[2:]
@@ -212,7 +230,7 @@ def _dfb_members(shape, n_levels, fans):
     def response(bank, i, matrix):
         key = (bank, i, matrix.tobytes())
         if key not in cache:
-            cache[key] = (f, g)[bank][i].response(shape, matrix)
+            cache[key] = (f, g)[bank][i].response(shape, up * np.asarray(matrix))
         return cache[key]
 
     members = []
@@ -277,7 +295,8 @@ def _build_level(shape, n_levels, lp, fans, starts):
 @validate_params({"image_shape": ["array-like"], **CONTOURLET_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
 def plan_contourlets(image_shape: tuple[int, int], n_directions=(4, 8), *,
-                     lp_filters: str = "9-7", dfb_filters: str = "kaiser12") -> ContourletPlan:
+                     lp_filters: str = "9-7", dfb_filters: str = "kaiser12",
+                     decimated: bool = True) -> ContourletPlan:
     """Build the frequency-domain filters and the output layout of a contourlet transform.
 
     The plan is reused by :func:`contourlet_transform` and
@@ -299,6 +318,8 @@ def plan_contourlets(image_shape: tuple[int, int], n_directions=(4, 8), *,
     >>> plan.n_coefficients, round(plan.redundancy, 4)
     (1344, 1.3125)
     """
+    if not decimated:
+        return _plan_undecimated(image_shape, n_directions, lp_filters, dfb_filters)
     image_shape, n_directions, logs = _check_params(image_shape, n_directions, lp_filters,
                                                     dfb_filters)
     lp = lp_filters_1d(lp_filters)
@@ -330,6 +351,60 @@ def plan_contourlets(image_shape: tuple[int, int], n_directions=(4, 8), *,
                           levels[::-1], low)
 
 
+def _plan_undecimated(image_shape, n_directions, lp_filters, dfb_filters):
+    """Every band on the full grid: the same filters upsampled (à trous), no sampling.
+
+    Band (level j, subband k) is W = Π_{i<j} H_i/2 · (1 − G_j H_j / 4) · D_k,j / 2^(l/2)
+    with H_i, G_i the LP filters upsampled by 2^(i−1) (halved: unit DC gain)
+    and D_k,j the DFB subband filter upsampled by 2^(j−1) (its passband gain
+    2^(l/2) divided out); the low-pass is Π H_i/2. Coefficients are
+    irfft2(W · X̂): shift invariant. The inverse is the canonical dual frame,
+    X̂ = Σ conj(W) Ŷ / Σ |W|², exact whatever the filters (Σ |W|² > 0: a PR
+    fan pair never vanishes together, and the pyramid's terms sum to more than
+    0 at every frequency), and no size restriction applies.
+    """
+    image_shape = check_image_shape(image_shape)
+    n_directions, logs = _log2_directions(n_directions)
+    if lp_filters not in LIFTING or dfb_filters not in DFB_FILTERS:
+        _check_params((2 ** 10, 2 ** 10), (1,), lp_filters, dfb_filters)  # raises
+    h, g = lp_filters_1d(lp_filters)
+    fans = fan_filters(dfb_filters)
+    n1, n2 = image_shape
+    n_levels = len(logs)
+    entries = [dict(scale=1, name="lowpass", shape=image_shape, lowpass=True,
+                     prefix="contourlet_s1_lowpass")]
+    lowpass = np.ones(image_shape)
+    by_level = []  # finest first: (LP band-pass response, DFB members)
+    for j in range(1, n_levels + 1):
+        up = 2 ** (j - 1)
+        hat_h = np.outer(lp_response_1d(h, n1, up), lp_response_1d(h, n2, up)) / 2
+        hat_g = np.outer(lp_response_1d(g, n1, up), lp_response_1d(g, n2, up)) / 2
+        l = logs[n_levels - j]
+        members = _dfb_members(image_shape, l, fans, up)
+        by_level.append((lowpass * (1 - hat_g * hat_h), members, l))
+        lowpass = lowpass * hat_h
+    responses = [lowpass.astype(complex)]
+    for scale in range(2, n_levels + 2):
+        bandpass, members, l = by_level[n_levels + 1 - scale]
+        for angle, member in enumerate(members):
+            responses.append(bandpass * member["parts"][0][0] / 2 ** (l / 2))
+            if member["orientation"] is None:
+                entries.append(dict(scale=scale, name="bandpass", shape=image_shape,
+                                    prefix=f"contourlet_s{scale}_bandpass"))
+            else:
+                entries.append(dict(scale=scale, name=f"d{angle}", shape=image_shape,
+                                    orientation=member["orientation"], angle=angle,
+                                    prefix=f"contourlet_s{scale}_d{angle}"))
+    analysis = np.stack(responses)
+    dual = np.conj(analysis) / np.sum(np.abs(analysis) ** 2, axis=0)
+    half = n2 // 2 + 1
+    filters = _Undecimated(np.ascontiguousarray(analysis[..., :half]),
+                           np.ascontiguousarray(dual[..., :half]))
+    return ContourletPlan(image_shape, n_directions, lp_filters, dfb_filters,
+                          stack_bands(entries), [], image_shape, decimated=False,
+                          undecimated=filters)
+
+
 def _dfb_members_layout(shape, n_levels):
     """(orientation, band shape) of the subbands, in output order, without filters."""
     if n_levels == 0:
@@ -344,8 +419,9 @@ def _dfb_members_layout(shape, n_levels):
 
 
 @validate_params({"image_shape": ["array-like"], "n_directions": CONTOURLET_CONSTRAINTS[
-    "n_directions"]}, prefer_skip_nested_validation=True)
-def contourlet_layout(image_shape: tuple[int, int], n_directions=(4, 8)) -> list[Band]:
+    "n_directions"], "decimated": ["boolean"]}, prefer_skip_nested_validation=True)
+def contourlet_layout(image_shape: tuple[int, int], n_directions=(4, 8),
+                      decimated: bool = True) -> list[Band]:
     """The :class:`~sklearn_sparsecode._bands.Band` list of a contourlet transform's output.
 
     Examples
@@ -355,7 +431,7 @@ def contourlet_layout(image_shape: tuple[int, int], n_directions=(4, 8)) -> list
     >>> [b.prefix for b in bands[:2]], round(bands[-1].orientation, 1), len(bands)
     (['contourlet_s1_lowpass', 'contourlet_s2_d0'], 166.7, 13)
     """
-    return plan_contourlets(image_shape, n_directions).bands
+    return plan_contourlets(image_shape, n_directions, decimated=decimated).bands
 
 
 # --------------------------------------------------------------------------- core
@@ -385,7 +461,34 @@ def _fold(weights, spectrum):
     return acc
 
 
+def _forward_undecimated(X, out, plan):
+    filters = plan.undecimated if X.dtype == np.float64 else plan.levels_for(X.dtype)
+    spec = scipy.fft.rfft2(X, workers=1)
+    bands = scipy.fft.irfft2(filters.analysis * spec[:, None], s=plan.image_shape, workers=1)
+    out[:] = bands.reshape(len(X), -1)
+
+
+def _inverse_undecimated(C, out, plan):
+    filters = plan.undecimated if C.dtype == np.float64 else plan.levels_for(C.dtype)
+    n = len(C)
+    bands = C.reshape(n, len(filters.analysis), *plan.image_shape)
+    spec = _fold_bands(filters.synthesis, scipy.fft.rfft2(bands, workers=1))
+    out[:] = scipy.fft.irfft2(spec, s=plan.image_shape, workers=1).reshape(n, -1)
+
+
+def _fold_bands(weights, spectra):
+    """Σ_b weights[b] · spectra[:, b], one multiply-add per band."""
+    acc = weights[0] * spectra[:, 0]
+    tmp = np.empty_like(acc)
+    for b in range(1, weights.shape[0]):
+        np.multiply(weights[b], spectra[:, b], out=tmp)
+        acc += tmp
+    return acc
+
+
 def _forward_chunk(X, out, plan):
+    if not plan.decimated:
+        return _forward_undecimated(X, out, plan)
     n = len(X)
     levels = plan.levels_for(X.dtype)
     spec = scipy.fft.fft2(X, workers=1)
@@ -410,6 +513,8 @@ def _forward_chunk(X, out, plan):
 
 
 def _inverse_chunk(C, out, plan, reconstruction):
+    if not plan.decimated:
+        return _inverse_undecimated(C, out, plan)
     n = len(C)
     levels = plan.levels_for(C.dtype)
     low = plan.bands[0]
@@ -446,6 +551,8 @@ def _row_bytes(plan, itemsize, inverse=False):
     output.
     """
     pixels = plan.image_shape[0] * plan.image_shape[1]
+    if not plan.decimated:  # spectra of every band (complex halves), bands, output
+        return itemsize * (4 * pixels + 4 * plan.n_coefficients)
     widest = max(plan.n_directions) // (1 if inverse else 2)
     return itemsize * (2 * pixels * (4 + widest) + 2 * plan.n_coefficients)
 
@@ -461,7 +568,8 @@ _FUNCTION_CONSTRAINTS = {**CONTOURLET_CONSTRAINTS, "plan": [ContourletPlan, None
 @validate_params({"X": ["array-like"], **_FUNCTION_CONSTRAINTS, "verbose": VERBOSE},
                  prefer_skip_nested_validation=True)
 def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str = "9-7",
-                         dfb_filters: str = "kaiser12", plan: ContourletPlan | None = None,
+                         dfb_filters: str = "kaiser12", decimated: bool = True,
+                         plan: ContourletPlan | None = None,
                          batch_size: int | None = None, n_jobs: int | None = None,
                          verbose: int = 0) -> np.ndarray:
     """Contourlet transform of a batch of images, one row of coefficients per image.
@@ -491,8 +599,16 @@ def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str =
         Deslauriers–Dubuc interpolator ("dd2", "dd4", "dd6", "dd8") with that
         many taps per axis. Longer: sharper wedges, longer atoms. The length
         does not change the transform's speed (it filters by FFT).
+    decimated : bool, default=True
+        The contourlet transform (critically sampled subbands, about 4/3
+        coefficients per pixel), or every band on the full image grid: the same
+        filters upsampled (à trous) and no sampling, so shift invariant, with
+        1 + Σ n_directions coefficients per pixel, any image size, and the
+        canonical dual frame as inverse (``reconstruction`` is then ignored).
+        Not da Cunha, Zhou & Do's nonsubsampled contourlet (their filters are
+        designed for the undecimated case).
     plan : ContourletPlan, default=None
-        From :func:`plan_contourlets` (then the three parameters above are
+        From :func:`plan_contourlets` (then the four parameters above are
         ignored); built here when None.
     batch_size, n_jobs :
         Images per chunk (None: from ``working_memory``) and threads over
@@ -530,7 +646,7 @@ def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str =
     X = check_batch(X, name="contourlet_transform", ndims=(3,))
     if plan is None:
         plan = plan_contourlets(X.shape[1:], n_directions, lp_filters=lp_filters,
-                                dfb_filters=dfb_filters)
+                                dfb_filters=dfb_filters, decimated=decimated)
     if tuple(X.shape[1:]) != plan.image_shape:
         raise ValueError(f"The plan is for {plan.image_shape} images; X has images of "
                          f"shape {tuple(X.shape[1:])}.")
@@ -546,7 +662,7 @@ def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str =
                  prefer_skip_nested_validation=True)
 def inverse_contourlet_transform(coefs: ArrayLike, image_shape: tuple[int, int] | None = None,
                                  n_directions=(4, 8), *, lp_filters: str = "9-7",
-                                 dfb_filters: str = "kaiser12",
+                                 dfb_filters: str = "kaiser12", decimated: bool = True,
                                  plan: ContourletPlan | None = None,
                                  reconstruction: str = "dual", batch_size: int | None = None,
                                  n_jobs: int | None = None) -> np.ndarray:
@@ -556,7 +672,7 @@ def inverse_contourlet_transform(coefs: ArrayLike, image_shape: tuple[int, int] 
     ----------
     coefs : array-like of shape (n_samples, n_coefficients)
     image_shape : (height, width), optional when ``plan`` is given
-    n_directions, lp_filters, dfb_filters :
+    n_directions, lp_filters, dfb_filters, decimated :
         As in :func:`contourlet_transform`; ignored when ``plan`` is given.
     plan : ContourletPlan, default=None
     reconstruction : {"dual", "standard"}, default="dual"
@@ -595,7 +711,7 @@ def inverse_contourlet_transform(coefs: ArrayLike, image_shape: tuple[int, int] 
         if image_shape is None:
             raise ValueError("inverse_contourlet_transform needs image_shape (or a plan).")
         plan = plan_contourlets(image_shape, n_directions, lp_filters=lp_filters,
-                                dfb_filters=dfb_filters)
+                                dfb_filters=dfb_filters, decimated=decimated)
     if image_shape is not None and check_image_shape(image_shape) != plan.image_shape:
         raise ValueError(f"image_shape={tuple(image_shape)} does not match the plan's "
                          f"{plan.image_shape}.")
@@ -645,6 +761,11 @@ class ContourletTransformer(MultiscaleTransformer):
         How ``inverse_transform`` (and ``atom``) undo the pyramid: the
         dual-frame reconstruction of "Framing pyramids" or Burt & Adelson's.
         Both are exact on unmodified coefficients.
+    decimated : bool, default=True
+        False keeps every band on the full image grid (the same filters
+        upsampled, no sampling): shift invariant, 1 + Σ n_directions
+        coefficients per pixel, any image size; inverse by the canonical dual
+        frame. The input :class:`LocalPooling` pools best.
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row. Required
         for 2-D X: 1-D signals have no contourlet transform.
@@ -712,18 +833,19 @@ class ContourletTransformer(MultiscaleTransformer):
     _images_only = True
 
     def __init__(self, *, n_directions=(4, 8), lp_filters="9-7", dfb_filters="kaiser12",
-                 reconstruction="dual", image_shape=None, batch_size=None, n_jobs=None,
-                 verbose=0):
+                 reconstruction="dual", decimated=True, image_shape=None, batch_size=None,
+                 n_jobs=None, verbose=0):
         self.n_directions = n_directions
         self.lp_filters = lp_filters
         self.dfb_filters = dfb_filters
         self.reconstruction = reconstruction
+        self.decimated = decimated
         super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
                          verbose=verbose)
 
     def _make_plan(self, input_shape):
         plan = plan_contourlets(input_shape, self.n_directions, lp_filters=self.lp_filters,
-                                dfb_filters=self.dfb_filters)
+                                dfb_filters=self.dfb_filters, decimated=self.decimated)
         self.n_levels_ = len(plan.n_directions)
         self.redundancy_ = float(plan.redundancy)
         return plan

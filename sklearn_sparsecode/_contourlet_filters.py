@@ -159,11 +159,14 @@ def lp_filters_1d(name="9-7"):
     return tuple(taps)
 
 
-def lp_response_1d(taps, n):
-    """Frequency response of centred 1-D taps on an n-point DFT grid (real: symmetric taps)."""
+def lp_response_1d(taps, n, up=1):
+    """Response H(up·ω) of centred 1-D taps on an n-point DFT grid (real: symmetric taps).
+
+    ``up`` > 1 is the filter upsampled by ``up`` (taps ``up`` apart: à trous).
+    """
     half = len(taps) // 2
     grid = np.zeros(n)
-    np.add.at(grid, np.arange(-half, half + 1) % n, taps)
+    np.add.at(grid, (up * np.arange(-half, half + 1)) % n, taps)
     return np.fft.fft(grid).real
 
 

@@ -516,3 +516,55 @@ def test_plot_atoms_runs():
     ct = ContourletTransformer(n_directions=(4, 8)).fit(np.zeros((1, 32, 32)))
     fig = plot_atoms(ct)
     assert len(fig.axes) >= 3 * 8
+
+
+# ---------------------------------------------------------------- undecimated
+
+@pytest.mark.parametrize("shape, n_directions", [((32, 32), (4, 8)), ((28, 28), (4, 8, 8)),
+                                                 ((30, 17), (2, 4)), ((27, 27), (8,)),
+                                                 ((64, 48), (1, 16))])
+def test_undecimated_exact_shift_invariant_any_size(shape, n_directions):
+    plan = plan_contourlets(shape, n_directions, decimated=False)
+    assert all(b.shape == shape for b in plan.bands)
+    assert plan.redundancy == 1 + sum(n_directions)
+    X = RNG.normal(size=(3, *shape))
+    C = contourlet_transform(X, plan=plan)
+    back = inverse_contourlet_transform(C, plan=plan)
+    assert np.linalg.norm(back - X) <= 1e-12 * np.linalg.norm(X)
+    # A circular shift of the image shifts every band by the same amount.
+    shifted = contourlet_transform(np.roll(X, (3, 5), axis=(1, 2)), plan=plan)
+    expected = np.roll(C.reshape(3, -1, *shape), (3, 5), axis=(2, 3)).reshape(3, -1)
+    np.testing.assert_allclose(shifted, expected, atol=1e-12)
+    # Same filters as the decimated transform, without sampling: the band-pass
+    # with no DFB equals the decimated pyramid's finest band-pass image.
+    if n_directions == (1, 16) or n_directions[-1] == 1:
+        return
+    X32 = X.astype(np.float32)
+    C32 = contourlet_transform(X32, plan=plan)
+    assert C32.dtype == np.float32
+    np.testing.assert_allclose(C32, C, atol=1e-5 * np.abs(C).max())
+
+
+def test_undecimated_finest_bandpass_is_the_pyramids():
+    x = RNG.normal(size=(32, 32))
+    decimated = plan_contourlets((32, 32), (1,))
+    undecimated = plan_contourlets((32, 32), (1,), decimated=False)
+    d = band_blocks(decimated, contourlet_transform(x[None], plan=decimated)[0])
+    u = band_blocks(undecimated, contourlet_transform(x[None], plan=undecimated)[0])
+    # One level: d = x − g * ↑2↓2(h * x) and u = x − (g/2) * (h/2) * x differ only
+    # by the sampling (↑2↓2 keeps one sample in four, ×4 in gain): same DC, and
+    # both vanish on constants.
+    np.testing.assert_allclose(u[(2, "bandpass")].sum(), 0, atol=1e-10)
+    np.testing.assert_allclose(d[(2, "bandpass")].sum(), 0, atol=1e-10)
+    np.testing.assert_allclose(u[(1, "lowpass")].mean(), x.mean(), atol=1e-12)
+
+
+def test_undecimated_estimator_and_pooling():
+    from sklearn_sparsecode import ContourletTransformer, LocalPooling
+
+    X = RNG.normal(size=(4, 28, 28))
+    ct = ContourletTransformer(n_directions=(4, 8), decimated=False).fit(X)
+    assert ct.redundancy_ == 13 and ct.bands_[5].shape == (28, 28)
+    np.testing.assert_allclose(ct.inverse_transform(ct.transform(X)), X, atol=1e-12)
+    pool = LocalPooling(transformer=ContourletTransformer(decimated=False), grid=7).fit(X)
+    assert pool.transform(X).shape == (4, 13 * 49)
