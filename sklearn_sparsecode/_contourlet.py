@@ -530,14 +530,14 @@ def _inverse_chunk(C, out, plan, reconstruction):
                 source = C[:, start:start + shape[0] * shape[1]].reshape(n, *shape)
                 subbands[:, m] = source[:, part::n_parts]
             hat = scipy.fft.fft2(subbands, workers=1)
-            # ↑S_k is tiling the spectrum: every alias block gets Σ_k G_k · Ŷ_k.
+            # ↑S_k is tiling the spectrum: broadcast Ŷ_k over the a x b alias blocks.
+            # One full-size multiply-add per subband (a loop over subbands and
+            # blocks made the inverse 3.4x the forward time on 28² batches).
             blocks = flat.reshape(n, fam.a, p1, fam.b, p2)
-            tmp = np.empty((n, p1, p2), dtype=hat.dtype)
+            tmp = np.empty_like(blocks)
             for k in range(len(fam.columns)):
-                for p in range(fam.a):
-                    for q in range(fam.b):
-                        np.multiply(fam.synthesis[k, p, :, q], hat[:, k], out=tmp)
-                        blocks[:, p, :, q] += tmp
+                np.multiply(fam.synthesis[k], hat[:, k, None, :, None, :], out=tmp)
+                blocks += tmp
         coarse = spec
         if reconstruction == "dual":
             coarse = coarse - _fold(level.lp_analysis, band)
