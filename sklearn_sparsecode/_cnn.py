@@ -1,5 +1,8 @@
 """CNNFeatureExtractor: a CNN forward pass as a fixed first layer (frontend)."""
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np

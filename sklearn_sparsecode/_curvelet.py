@@ -12,6 +12,9 @@ its mirror l + n/2 see conjugate spectra, so only wedge l is computed and
 stored as √2·Re and √2·Im of its complex coefficients, which keeps ‖C‖ = ‖x‖.
 """
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 from dataclasses import dataclass
 from numbers import Integral
 from typing import NamedTuple
@@ -206,7 +209,7 @@ def _check_curvelet_params(image_shape, n_scales, n_angles, finest):
 @validate_params({"image_shape": ["array-like"], **CURVELET_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
 def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_angles: int = 16,
-                   finest: str = "curvelets", decimated: bool = True) -> "CurveletPlan":
+                   finest: str = "curvelets", decimated: bool = True) -> CurveletPlan:
     """Build the windows and wrapping rectangles of a curvelet transform.
 
     The plan is reused by :func:`curvelet_transform` and
@@ -250,7 +253,7 @@ def _row_bytes(plan, itemsize):
 @validate_params({"X": ["array-like"], **_FUNCTION_CONSTRAINTS, "verbose": VERBOSE},
                  prefer_skip_nested_validation=True)
 def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int = 16,
-                       finest: str = "curvelets", decimated: bool = True, *, plan: "CurveletPlan | None" = None,
+                       finest: str = "curvelets", decimated: bool = True, *, plan: CurveletPlan | None = None,
                        batch_size: int | None = None, n_jobs: int | None = None,
                        verbose: int = 0) -> np.ndarray:
     """Real fast discrete curvelet transform of a batch of images, one row per image.
@@ -310,7 +313,7 @@ def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int 
                   **_FUNCTION_CONSTRAINTS}, prefer_skip_nested_validation=True)
 def inverse_curvelet_transform(coefs: ArrayLike, image_shape: tuple[int, int],
                                n_scales: int | None = None, n_angles: int = 16,
-                               finest: str = "curvelets", decimated: bool = True, *, plan: "CurveletPlan | None" = None,
+                               finest: str = "curvelets", decimated: bool = True, *, plan: CurveletPlan | None = None,
                                batch_size: int | None = None,
                                n_jobs: int | None = None) -> np.ndarray:
     """Images from their curvelet coefficients (the adjoint, which is the inverse).

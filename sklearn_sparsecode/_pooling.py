@@ -21,6 +21,9 @@ wavelets, curvelets, contourlets, the Morlet bank, see :mod:`._base`) and
 pools its output. It is a layer itself: its ``bands_`` are the pooled cells.
 """
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 from numbers import Integral, Real
 from typing import NamedTuple
 

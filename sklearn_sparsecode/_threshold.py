@@ -5,6 +5,9 @@
 ``GridSearchCV`` and an optional data-driven τ estimated in ``fit``.
 """
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 import math
 from numbers import Integral, Real
 
@@ -18,7 +21,14 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from ._bands import Band
 from ._base import ImageInputMixin
 from ._batching import map_in_batches
-from ._validation import BATCH_SIZE, FLOAT_DTYPES, N_JOBS, validate_images
+from ._validation import (
+    BATCH_SIZE,
+    FLOAT_DTYPES,
+    N_JOBS,
+    as_work_chunk,
+    validate_images,
+    work_dtype,
+)
 
 THRESHOLD_MODES = ("hard", "soft", "garrote")
 SIGN_OPTIONS = ("keep", "magnitude", "split")
@@ -205,12 +215,13 @@ def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str =
     _check_threshold_params(tau, mode, sign)
     if np.ndim(X) != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {np.shape(X)}.")
-    X = check_array(X, dtype=FLOAT_DTYPES, input_name="X", estimator="threshold")
+    X = check_array(X, dtype="numeric", input_name="X", estimator="threshold")
     k = _n_kept(top_k, X.shape[1])
     width = X.shape[1] * (2 if sign == "split" else 1)
+    # Integer and float16 codes are converted chunk by chunk (bounded memory).
     return map_in_batches(
-        lambda chunk, out: _threshold_into(chunk, out, tau, mode, sign, k),
-        X, width, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
+        lambda chunk, out: _threshold_into(as_work_chunk(chunk), out, tau, mode, sign, k),
+        X, width, work_dtype(X.dtype), batch_size=batch_size, n_jobs=n_jobs,
     )
 
 
@@ -318,7 +329,7 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         codes : ndarray of shape (n_samples, n_features), or (n_samples, 2 * n_features) for sign="split"
         """
         check_is_fitted(self)
-        X = validate_images(self, X, reset=False, reshape=False)
+        X = validate_images(self, X, reset=False, reshape=False, keep_dtype=True)
         return threshold(X, self.tau_, mode=self.mode, sign=self.sign, top_k=self.top_k)
 
     def feature_layout(self) -> np.ndarray:

@@ -13,6 +13,9 @@ details ``da`` (PyWavelets' cH, high-pass along rows axis 0), ``ad`` (cV) and
 flattened in C (row-major) order.
 """
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 import difflib
 import warnings
 from dataclasses import dataclass

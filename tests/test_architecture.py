@@ -393,3 +393,15 @@ def test_inputs_are_never_modified():
             ThresholdTransformer(tau=0.1, mode="soft")]:
         est.fit(X).transform(X)
         np.testing.assert_array_equal(X, copy)
+
+
+def test_threshold_converts_integer_codes_per_chunk():
+    X = RNG.integers(0, 255, size=(20000, 784)).astype(np.uint8)
+    est = ThresholdTransformer(tau=100.0, mode="soft").fit(X[:2])
+    with sklearn.config_context(working_memory=4):
+        tracemalloc.start()
+        out = est.transform(X)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    np.testing.assert_array_equal(out[:5], np.maximum(X[:5].astype(float) - 100, 0))
+    assert peak < out.nbytes + 12 * 2**20, peak / 2**20
