@@ -3,7 +3,7 @@
     python benchmarks/bench_contourlet.py [--repeat 5] [--batch 10000] [--sizes 256,512,1024]
 
 For 256², 512², 1024² float64 images and batches of 28x28 and 32x32 float32
-images: forward and inverse time, redundancy (real numbers stored per pixel)
+images, decimated and undecimated: forward and inverse time, redundancy (real numbers stored per pixel)
 and the relative reconstruction error, side by side in one process with
 numpy.fft.fft2 of the same data and our CurveletTransformer. Target: forward
 within 6x of one numpy.fft.fft2 at 512².
@@ -59,6 +59,7 @@ def main():
             {"n_directions": (4, 8, 8)},
             {"n_directions": (4, 8, 8), "reconstruction": "standard"},
             {"n_directions": (8, 16, 16, 32)},
+            {"n_directions": (4, 8, 8), "decimated": False},
         ])
         block.append({"data": data, "method": "CurveletTransformer", "settings": "defaults",
                       **run(CurveletTransformer(), image[None], args.repeat)})
@@ -73,7 +74,8 @@ def main():
         fft_ms = median_ms(lambda: np.fft.fft2(batch), repeat)
         block = [{"data": data, "method": "numpy.fft.fft2", "settings": "-",
                   "forward_ms": fft_ms}]
-        settings = [{"n_directions": (4, 8)}, {"n_directions": (4, 8), "n_jobs": 2}]
+        settings = [{"n_directions": (4, 8)}, {"n_directions": (4, 8), "n_jobs": 2},
+                    {"n_directions": (4, 8), "decimated": False}]
         if size == 32:
             settings.append({"n_directions": (4, 8, 8)})
         block += contourlet_rows(data, batch, repeat, settings)
