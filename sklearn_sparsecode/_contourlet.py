@@ -22,7 +22,10 @@ one FFT of the image:
   X = Ĝ tile(C) + D or the dual-frame one X = Ĝ tile(C − ¼ fold(Ĥ D)) + D.
 
 Everything is batched over images (arrays (n, ...)); Python loops run over
-levels and filter families only.
+levels, filter families, aliases and subbands, never over images.
+
+``decimated=False`` drops the sampling: every band is irfft2(W · X̂) on the
+full grid with W the same filters upsampled (see :func:`_plan_undecimated`).
 """
 
 from dataclasses import dataclass, field
@@ -45,7 +48,6 @@ from ._contourlet_filters import (
     lp_response_1d,
     wedge_orientation,
 )
-
 from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch, check_image_shape
 
 RECONSTRUCTIONS = ("dual", "standard")
@@ -66,7 +68,8 @@ class _Family(NamedTuple):
     ``analysis`` (K, a, P1, b, P2 // 2 + 1) holds (ab)⁻¹ H_k on the columns of
     the Hermitian half that fold onto the subband's half spectrum;
     ``synthesis`` (K, a, P1, b, P2) the full G_k; ``columns[m]`` is where
-    member m's samples go: (band start, row offset, row step) in the band.
+    member m's samples go: (band start, band shape, first row, row step); the
+    step is 2 for the two row parities of a quincunx (2-direction) subband.
     """
 
     a: int
@@ -126,7 +129,8 @@ class ContourletPlan:
 
     @property
     def redundancy(self):
-        """Coefficients per pixel: 1 + Σ 4^-j + 4^-J over the J levels, about 4/3."""
+        """Coefficients per pixel: 1 + 1/4 + ... + 4^-J for J levels (about 4/3),
+        1 + Σ n_directions undecimated."""
         return self.n_coefficients / (self.image_shape[0] * self.image_shape[1])
 
     def levels_for(self, dtype):
