@@ -513,8 +513,12 @@ def test_plot_atoms_runs():
     from sklearn_sparsecode import ContourletTransformer
     from sklearn_sparsecode.plotting import plot_atoms
 
+    from sklearn_sparsecode.plotting import plot_coefficient_maps
+
     ct = ContourletTransformer(n_directions=(4, 8)).fit(np.zeros((1, 32, 32)))
     fig = plot_atoms(ct)
+    assert len(fig.axes) >= 3 * 8
+    fig = plot_coefficient_maps(ct, RNG.normal(size=ct.bands_[-1].stop))
     assert len(fig.axes) >= 3 * 8
 
 
