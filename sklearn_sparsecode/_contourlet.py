@@ -325,6 +325,12 @@ def plan_contourlets(image_shape: tuple[int, int], n_directions=(4, 8), *,
     [(1, 'lowpass', (8, 8)), (2, 'd0', (8, 8)), (2, 'd1', (8, 8))]
     >>> plan.n_coefficients, round(plan.redundancy, 4)
     (1344, 1.3125)
+
+    References
+    ----------
+    .. [1] M. N. Do and M. Vetterli, "The contourlet transform: an efficient
+       directional multiresolution image representation", IEEE Trans. Image
+       Process. 14(12), 2091–2106, 2005.
     """
     if not decimated:
         return _plan_undecimated(image_shape, n_directions, lp_filters, dfb_filters)
@@ -431,6 +437,20 @@ def _dfb_members_layout(shape, n_levels):
 def contourlet_layout(image_shape: tuple[int, int], n_directions=(4, 8),
                       decimated: bool = True) -> list[Band]:
     """The :class:`~sklearn_sparsecode._bands.Band` list of a contourlet transform's output.
+
+    Parameters
+    ----------
+    image_shape : (height, width)
+    n_directions : int or sequence of int, default=(4, 8)
+        Directional subbands per pyramid level, coarse to fine.
+    decimated : bool, default=True
+        See :func:`contourlet_transform`.
+
+    Returns
+    -------
+    bands : list of Band
+        The low-pass (scale 1) then each scale's subbands by increasing
+        orientation, with their output columns ``start:stop``.
 
     Examples
     --------
