@@ -2,12 +2,24 @@
 
 The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
-:class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
+:class:`ContourletTransformer`, :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
-magnitudes into shift-stable local averages.
+magnitudes into shift-stable local averages. Every multiscale output is laid
+out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
+transform subclasses.
 """
 
+from ._bands import Band
+from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
+from ._contourlet import (
+    ContourletPlan,
+    ContourletTransformer,
+    contourlet_layout,
+    contourlet_transform,
+    inverse_contourlet_transform,
+    plan_contourlets,
+)
 from ._curvelet import (
     CurveletBand,
     CurveletTransformer,
@@ -16,10 +28,11 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._layers import band_modulus, cascade_bands
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
+from ._validation import FlattenedImagesWarning
 from ._wavelet import (
-    Band,
     WaveletTransformer,
     inverse_wavelet_transform,
     max_wavelet_level,
@@ -32,21 +45,31 @@ __version__ = "0.1.0"
 __all__ = [
     "Band",
     "CNNFeatureExtractor",
+    "ContourletPlan",
+    "ContourletTransformer",
     "CurveletBand",
     "CurveletTransformer",
+    "FlattenedImagesWarning",
+    "LocalPooling",
+    "MultiscaleTransformer",
+    "PooledBand",
+    "ThresholdTransformer",
+    "WaveletTransformer",
+    "band_modulus",
+    "cascade_bands",
+    "contourlet_layout",
+    "contourlet_transform",
     "curvelet_layout",
     "curvelet_transform",
+    "inverse_contourlet_transform",
     "inverse_curvelet_transform",
-    "LocalPooling",
-    "PooledBand",
+    "inverse_wavelet_transform",
+    "max_wavelet_level",
+    "plan_contourlets",
+    "plan_curvelets",
     "pool_coefficients",
     "pooling_layout",
     "pooling_matrix",
-    "plan_curvelets",
-    "ThresholdTransformer",
-    "WaveletTransformer",
-    "inverse_wavelet_transform",
-    "max_wavelet_level",
     "threshold",
     "universal_threshold",
     "wavelet_layout",

@@ -1,7 +1,9 @@
-"""Adversarial probes that the architecture change (integrator) fixes; xfail until then.
+"""Adversarial probes of the integrator's part (validation, layout, dtype handling).
 
-Each test is one probe with the behaviour observed before the change in its
-docstring. Un-xfail a test when it passes on main.
+Written before the architecture change; each probe notes the behaviour seen
+then. Those the change fixed now pass; those still open are marked
+``xfail(strict=False)`` with the behaviour seen after the merge: un-xfail them
+when they pass.
 """
 
 import tracemalloc
@@ -27,7 +29,7 @@ from sklearn_sparsecode import (
     wavelet_transform,
 )
 
-pytestmark = pytest.mark.xfail(strict=False, reason="fixed by the architecture change")
+OPEN = pytest.mark.xfail(strict=False, reason="still open after the architecture change")
 
 X16 = np.random.default_rng(0).random((4, 16, 16))
 PLAN = plan_curvelets((16, 16), n_scales=2, n_angles=8)
@@ -36,9 +38,9 @@ ERRORS = (ValueError, TypeError)
 
 
 @pytest.mark.parametrize("factory", [
-    lambda: WaveletTransformer(level=True),        # was accepted as level 1
-    lambda: ThresholdTransformer(tau=True),        # was accepted as τ = 1
-    lambda: ThresholdTransformer(top_k=True),      # was accepted as k = 1
+    pytest.param(lambda: WaveletTransformer(level=True), marks=OPEN),  # accepted as level 1
+    pytest.param(lambda: ThresholdTransformer(tau=True), marks=OPEN),  # accepted as τ = 1
+    pytest.param(lambda: ThresholdTransformer(top_k=True), marks=OPEN),  # accepted as k = 1
     lambda: LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=True),
 ])
 def test_bools_are_not_numbers(factory):
@@ -50,7 +52,7 @@ def test_bools_are_not_numbers(factory):
     lambda: wavelet_transform(X16, wavelet=3),                     # AttributeError
     lambda: wavelet_transform(X16, batch_size=0),                  # accepted (coerced to 1)
     lambda: wavelet_transform(X16.astype(complex) + 1j),           # imaginary part dropped
-    lambda: max_wavelet_level((0, 16), "db2"),                     # accepted
+    pytest.param(lambda: max_wavelet_level((0, 16), "db2"), marks=OPEN),  # accepted (still)
     lambda: curvelet_transform(X16, n_scales=0),                   # IndexError
     lambda: curvelet_transform(X16, n_scales=1),                   # IndexError
     lambda: curvelet_transform(X16, n_scales=2.5),                 # coerced to 2
@@ -59,10 +61,10 @@ def test_bools_are_not_numbers(factory):
     lambda: pool_coefficients(C16, PLAN.bands, power=-1),          # accepted (inf features)
     lambda: pool_coefficients(C16, [], grid=2),                    # IndexError
     lambda: pooling_layout(PLAN.bands, grid=0),                    # accepted
-    lambda: pooling_matrix(4, 0),                                  # ZeroDivisionError
-    lambda: pooling_matrix(4, -1),                                 # accepted
-    lambda: pooling_matrix(4.5, 2),                                # accepted
-    lambda: pooling_matrix(0, 2),                                  # accepted
+    pytest.param(lambda: pooling_matrix(4, 0), marks=OPEN),  # ZeroDivisionError (still)
+    pytest.param(lambda: pooling_matrix(4, -1), marks=OPEN),  # accepted (still)
+    pytest.param(lambda: pooling_matrix(4.5, 2), marks=OPEN),  # accepted (still)
+    pytest.param(lambda: pooling_matrix(0, 2), marks=OPEN),  # accepted (still)
     lambda: threshold(X16[:, 0], tau=True),                        # accepted
     lambda: threshold(X16[:, 0], top_k=1.5),                       # accepted (all kept)
     lambda: threshold(X16[:, 0], batch_size=0),                    # accepted
@@ -78,14 +80,15 @@ def test_public_functions_validate_their_parameters(call):
         call()
 
 
-@pytest.mark.parametrize("call, width", [
-    (lambda X: wavelet_transform(X, wavelet="haar", level=1), 256),
-    (lambda X: threshold(X.reshape(0, -1), 0.1), 256),
+@pytest.mark.parametrize("call", [
+    lambda X: wavelet_transform(X, wavelet="haar", level=1),
+    lambda X: threshold(X.reshape(0, 256), 0.1),
+    lambda X: WaveletTransformer(wavelet="haar", level=1).fit(X),
 ])
-def test_empty_batch_gives_an_empty_result(call, width):
+def test_empty_batch_is_refused_by_name(call):
     # was: "The 'n' parameter of gen_batches must be an int in the range [1, inf)"
-    out = call(np.zeros((0, 16, 16)))
-    assert out.shape == (0, width)
+    with pytest.raises(ValueError, match="0 sample"):
+        call(np.zeros((0, 16, 16)))
 
 
 def test_positional_constructor_arguments_are_refused():

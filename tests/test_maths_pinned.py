@@ -269,7 +269,7 @@ def test_pooling_matches_brute_force(shape, decimated, grid, power):
 
 def test_local_pooling_estimator_matches_brute_force():
     X = RNG.normal(size=(3, 21, 26))
-    est = LocalPooling(CurveletTransformer(n_scales=3, n_angles=8), grid=(2, 5), power=0.5)
+    est = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8), grid=(2, 5), power=0.5)
     got = est.fit(X).transform(X)
     ct = est.transformer_
     coefs = ct.transform(X)
