@@ -17,6 +17,7 @@ from sklearn.base import clone
 
 from sklearn_sparsecode import (
     CNNFeatureExtractor,
+    ContourletTransformer,
     CurveletTransformer,
     LocalPooling,
     ThresholdTransformer,
@@ -39,6 +40,7 @@ def estimators():
         ("curvelet", lambda: CurveletTransformer(n_scales=2, n_angles=8), 16),
         ("curvelet-undecimated", lambda: CurveletTransformer(n_scales=2, n_angles=8,
                                                              decimated=False), 16),
+        ("contourlet", lambda: ContourletTransformer(), 16),
         ("threshold", lambda: ThresholdTransformer(tau=0.3, mode="soft", sign="split"), 16),
         ("pooling", lambda: LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=8),
                                          grid=3), 16),
@@ -255,6 +257,7 @@ def test_set_params_then_refit_changes_the_result():
     for est, change in [
         (WaveletTransformer(wavelet="db2", level=1), {"wavelet": "haar"}),
         (CurveletTransformer(n_scales=2, n_angles=8), {"n_angles": 16}),
+        (ContourletTransformer(), {"n_directions": (4, 4)}),
         (ThresholdTransformer(tau=0.1), {"tau": 0.5}),
         (LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=2),
          {"grid": 4}),
