@@ -21,7 +21,7 @@ from ._cnn_filters import (
     representation_weights,
 )
 from ._cnn_layers import ACTIVATIONS, forward, lenet5_spec, normalize_spec, output_shapes
-from ._validation import validate_images
+from ._validation import as_work_chunk, validate_images, work_dtype
 
 
 class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
@@ -122,8 +122,10 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     def _validate(self, X, reset):
+        # keep_dtype: uint8/float16 batches are converted chunk by chunk in
+        # transform, never copied whole to float64.
         return validate_images(self, X, reset=reset, image_shape=self.image_shape,
-                               images_only=True)
+                               images_only=True, keep_dtype=True)
 
     def _resolve_output(self, layers):
         if self.output_layer is None:
@@ -200,7 +202,7 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         images = self._validate(X, reset=False)
-        dtype = images.dtype
+        dtype = work_dtype(images.dtype)
         params = {layer["name"]: (layer["weight"].astype(dtype), layer["bias"].astype(dtype))
                   for layer in self.layers_ if "weight" in layer}
         n_out = int(np.prod(self.layers_[self.output_index_]["output_shape"]))
@@ -211,6 +213,7 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         row_bytes = 3 * dtype.itemsize * (widest + images[0].size)
 
         def run(chunk, out):
+            chunk = as_work_chunk(chunk)
             # Overflow (inf, then NaN from inf - inf) is detected on the output
             # and reported, rather than warned about layer by layer.
             with np.errstate(over="ignore", invalid="ignore"):
