@@ -150,3 +150,23 @@ def test_universal_threshold_formula(n_features):
     sigma = np.median(np.abs(X)) / 0.6745
     want = sigma * np.sqrt(2 * np.log(max(n_features, 2)))
     assert universal_threshold(X) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("top_k", [1, 1e-6])
+def test_top_k_keeps_at_least_one_entry(top_k):
+    X = np.random.default_rng(3).normal(size=(4, 50))
+    got = threshold(X, 0.0, top_k=top_k)
+    assert (np.count_nonzero(got, axis=1) == 1).all()
+    np.testing.assert_array_equal(np.abs(got).max(axis=1), np.abs(X).max(axis=1))
+
+
+@pytest.mark.parametrize("mode", ["soft", "garrote"])
+def test_top_k_shrinks_by_the_largest_dropped_magnitude_on_long_rows(mode):
+    # Long rows, so that argpartition does not sort them by accident.
+    X = np.random.default_rng(4).normal(size=(3, 2000))
+    k = 37
+    m = np.sort(np.abs(X), axis=1)[:, -k - 1:-k]  # largest magnitude not kept
+    keep = np.abs(X) > m
+    want = np.where(keep, np.sign(X) * (np.abs(X) - m) if mode == "soft" else X - m * m / X, 0)
+    np.testing.assert_allclose(threshold(X, 0.0, mode=mode, top_k=k), want, rtol=1e-12,
+                               atol=1e-15)
