@@ -170,3 +170,14 @@ def test_top_k_shrinks_by_the_largest_dropped_magnitude_on_long_rows(mode):
     want = np.where(keep, np.sign(X) * (np.abs(X) - m) if mode == "soft" else X - m * m / X, 0)
     np.testing.assert_allclose(threshold(X, 0.0, mode=mode, top_k=k), want, rtol=1e-12,
                                atol=1e-15)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_top_k_of_every_feature_is_plain_thresholding(mode):
+    X = np.random.default_rng(5).normal(size=(3, 20))
+    plain = threshold(X, 0.5, mode=mode)
+    for top_k in (20, 25, 1.0):
+        np.testing.assert_array_equal(threshold(X, 0.5, mode=mode, top_k=top_k), plain)
+    np.testing.assert_array_equal(
+        ThresholdTransformer(tau=0.5, mode=mode, top_k=1).fit_transform(X) != 0,
+        threshold(X, 0.0, top_k=1) != 0)
