@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import ImageInputMixin
@@ -21,7 +21,7 @@ from ._cnn_filters import (
     representation_weights,
 )
 from ._cnn_layers import ACTIVATIONS, forward, lenet5_spec, normalize_spec, output_shapes
-from ._validation import as_work_chunk, validate_images, work_dtype
+from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, as_work_chunk, validate_images, work_dtype
 
 
 class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
@@ -102,9 +102,9 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         "output_layer": [str, Integral, None],
         "random_state": ["random_state"],
         "image_shape": ["array-like", None],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
     }
 
     def __init__(self, *, architecture="lenet5", weights="random", activation="tanh",

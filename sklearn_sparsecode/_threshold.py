@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._bands import Band
@@ -25,6 +25,7 @@ from ._validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
     N_JOBS,
+    Interval,
     as_work_chunk,
     validate_images,
     work_dtype,

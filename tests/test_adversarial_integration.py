@@ -1,9 +1,8 @@
 """Adversarial probes of the integrator's part (validation, layout, dtype handling).
 
 Written before the architecture change; each probe notes the behaviour seen
-then. Those the change fixed now pass; those still open are marked
-``xfail(strict=False)`` with the behaviour seen after the merge: un-xfail them
-when they pass.
+then. All of them pass now (bools are refused by the package's ``Interval``,
+sample shapes and pooling grids are checked by name).
 """
 
 import tracemalloc
@@ -29,8 +28,6 @@ from sklearn_sparsecode import (
     wavelet_transform,
 )
 
-OPEN = pytest.mark.xfail(strict=False, reason="still open after the architecture change")
-
 X16 = np.random.default_rng(0).random((4, 16, 16))
 PLAN = plan_curvelets((16, 16), n_scales=2, n_angles=8)
 C16 = curvelet_transform(X16, plan=PLAN)
@@ -38,9 +35,9 @@ ERRORS = (ValueError, TypeError)
 
 
 @pytest.mark.parametrize("factory", [
-    pytest.param(lambda: WaveletTransformer(level=True), marks=OPEN),  # accepted as level 1
-    pytest.param(lambda: ThresholdTransformer(tau=True), marks=OPEN),  # accepted as τ = 1
-    pytest.param(lambda: ThresholdTransformer(top_k=True), marks=OPEN),  # accepted as k = 1
+    lambda: WaveletTransformer(level=True),  # was: accepted as level 1
+    lambda: ThresholdTransformer(tau=True),  # was: accepted as τ = 1
+    lambda: ThresholdTransformer(top_k=True),  # was: accepted as k = 1
     lambda: LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=True),
 ])
 def test_bools_are_not_numbers(factory):
@@ -52,7 +49,7 @@ def test_bools_are_not_numbers(factory):
     lambda: wavelet_transform(X16, wavelet=3),                     # AttributeError
     lambda: wavelet_transform(X16, batch_size=0),                  # accepted (coerced to 1)
     lambda: wavelet_transform(X16.astype(complex) + 1j),           # imaginary part dropped
-    pytest.param(lambda: max_wavelet_level((0, 16), "db2"), marks=OPEN),  # accepted (still)
+    lambda: max_wavelet_level((0, 16), "db2"),  # accepted (still)
     lambda: curvelet_transform(X16, n_scales=0),                   # IndexError
     lambda: curvelet_transform(X16, n_scales=1),                   # IndexError
     lambda: curvelet_transform(X16, n_scales=2.5),                 # coerced to 2
@@ -61,10 +58,10 @@ def test_bools_are_not_numbers(factory):
     lambda: pool_coefficients(C16, PLAN.bands, power=-1),          # accepted (inf features)
     lambda: pool_coefficients(C16, [], grid=2),                    # IndexError
     lambda: pooling_layout(PLAN.bands, grid=0),                    # accepted
-    pytest.param(lambda: pooling_matrix(4, 0), marks=OPEN),  # ZeroDivisionError (still)
-    pytest.param(lambda: pooling_matrix(4, -1), marks=OPEN),  # accepted (still)
-    pytest.param(lambda: pooling_matrix(4.5, 2), marks=OPEN),  # accepted (still)
-    pytest.param(lambda: pooling_matrix(0, 2), marks=OPEN),  # accepted (still)
+    lambda: pooling_matrix(4, 0),  # ZeroDivisionError (still)
+    lambda: pooling_matrix(4, -1),  # accepted (still)
+    lambda: pooling_matrix(4.5, 2),  # accepted (still)
+    lambda: pooling_matrix(0, 2),  # accepted (still)
     lambda: threshold(X16[:, 0], tau=True),                        # accepted
     lambda: threshold(X16[:, 0], top_k=1.5),                       # accepted (all kept)
     lambda: threshold(X16[:, 0], batch_size=0),                    # accepted
