@@ -7,6 +7,7 @@ then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
 magnitudes into shift-stable local averages.
 """
 
+from ._approximation import band_atom_norms, nterm_approximation
 from ._cnn import CNNFeatureExtractor
 from ._curvelet import (
     CurveletBand,
@@ -16,6 +17,7 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._denoise import Denoiser, denoise, estimate_sigma
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
 from ._wavelet import (
@@ -34,19 +36,24 @@ __all__ = [
     "CNNFeatureExtractor",
     "CurveletBand",
     "CurveletTransformer",
-    "curvelet_layout",
-    "curvelet_transform",
-    "inverse_curvelet_transform",
+    "Denoiser",
     "LocalPooling",
     "PooledBand",
+    "ThresholdTransformer",
+    "WaveletTransformer",
+    "band_atom_norms",
+    "curvelet_layout",
+    "curvelet_transform",
+    "denoise",
+    "estimate_sigma",
+    "inverse_curvelet_transform",
+    "inverse_wavelet_transform",
+    "max_wavelet_level",
+    "nterm_approximation",
+    "plan_curvelets",
     "pool_coefficients",
     "pooling_layout",
     "pooling_matrix",
-    "plan_curvelets",
-    "ThresholdTransformer",
-    "WaveletTransformer",
-    "inverse_wavelet_transform",
-    "max_wavelet_level",
     "threshold",
     "universal_threshold",
     "wavelet_layout",

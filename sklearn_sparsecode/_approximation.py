@@ -66,22 +66,36 @@ def fitted_for(transformer, input_shape, X=None):
     return clone(transformer).fit(X)
 
 
-def band_atom_norms(transformer, *, batch_rows=None):
+EXACT_BUDGET = 2**26  # bands × coefficients up to which norms are measured exactly
+
+
+def band_atom_norms(transformer, *, method="auto", random_state=0):
     """‖atom‖ of every band of a fitted transformer.
 
     The atom of a coefficient is the image ``inverse_transform`` makes of a unit
     vector at that coefficient. Within one band of a tight frame or a
     periodized wavelet basis the atoms are translates of each other and share
-    their norm; this function measures it at the band's centre, so with other
-    boundary modes it is the norm of an interior atom. The cost is one inverse
-    transform per band, done a few bands at a time.
+    their norm.
 
     Parameters
     ----------
-    transformer : fitted transformer with ``bands_`` and ``inverse_transform``
-    batch_rows : int or None, default=None
-        Unit vectors per ``inverse_transform`` call; None keeps each call's
-        input under about 64 MiB.
+    transformer : fitted transformer with ``bands_``, ``transform`` and ``inverse_transform``
+    method : {"auto", "exact", "noise"}, default="auto"
+        ``"exact"``: the norm of the inverse transform of a unit vector at the
+        centre of each band (one inverse transform per band; with boundary
+        modes other than periodization, the norm of an interior atom).
+        ``"noise"``: Monte-Carlo on white noise, sqrt(mean c²) over each band of
+        the transforms of unit-variance white noise images, since
+        E[⟨w, a⟩²] = ‖a‖²; the number of draws gives at least 20,000 values in
+        the smallest band (at most 64 draws). Measured against ``"exact"`` on
+        128×128 and 256×256 curvelets: within 2.5% per band decimated, within 6%
+        undecimated (whose coarse bands have strongly correlated coefficients),
+        plenty for thresholds. ``"auto"``: exact when
+        the probes hold at most 2^26 numbers (bands × coefficients; 256×256
+        decimated curvelets, every wavelet basis up to 2048×2048), noise
+        otherwise.
+    random_state : int, default=0
+        Seed of the noise draws (the result is deterministic).
 
     Returns
     -------
@@ -96,10 +110,17 @@ def band_atom_norms(transformer, *, batch_rows=None):
     True
     """
     check_is_fitted(transformer)
+    if method not in ("auto", "exact", "noise"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'noise'; got {method!r}.")
     bands = transformer.bands_
     n_coefs = bands[-1].stop
-    if batch_rows is None:
-        batch_rows = max(1, (64 << 20) // (8 * n_coefs))
+    if method == "exact" or (method == "auto" and len(bands) * n_coefs <= EXACT_BUDGET):
+        return _exact_norms(transformer, bands, n_coefs)
+    return _noise_norms(transformer, bands, n_coefs, random_state)
+
+
+def _exact_norms(transformer, bands, n_coefs):
+    batch_rows = max(1, (64 << 20) // (8 * n_coefs))
     norms = np.empty(len(bands))
     for first in range(0, len(bands), batch_rows):
         chunk = bands[first:first + batch_rows]
@@ -110,6 +131,27 @@ def band_atom_norms(transformer, *, batch_rows=None):
         atoms = np.asarray(transformer.inverse_transform(units)).reshape(len(chunk), -1)
         norms[first:first + len(chunk)] = np.linalg.norm(atoms, axis=1)
     return norms
+
+
+def _noise_norms(transformer, bands, n_coefs, random_state):
+    rng = np.random.default_rng(random_state)
+    shape = tuple(transformer.input_shape_)
+    smallest = min(b.stop - b.start for b in bands)
+    n_draws = int(np.clip(np.ceil(20000 / smallest), 4, 64))
+    batch = max(1, min(n_draws, (256 << 20) // (8 * n_coefs)))
+    sums = np.zeros(len(bands))
+    done = 0
+    while done < n_draws:
+        count = min(batch, n_draws - done)
+        noise = rng.standard_normal((count, *shape))
+        if getattr(transformer, "image_shape", None) is not None:
+            noise = noise.reshape(count, -1)
+        coefs = np.asarray(transformer.transform(noise))
+        for i, band in enumerate(bands):
+            sums[i] += np.sum(coefs[:, band.start:band.stop].astype(np.float64) ** 2)
+        done += count
+    sizes = np.array([b.stop - b.start for b in bands])
+    return np.sqrt(sums / (sizes * n_draws))
 
 
 def column_weights(bands, norms):
