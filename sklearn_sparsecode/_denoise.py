@@ -30,6 +30,7 @@ from ._validation import validate_images
 
 MAD_TO_SIGMA = 0.6745  # median(|N(0, 1)|)
 DENOISE_MODES = ("hard", "soft", "garrote")
+DENOISE_RULES = ("fixed", "bayes")
 
 
 def _default_transformer():
@@ -61,6 +62,12 @@ def _pair_columns(bands):
     return np.concatenate(re), np.concatenate(im)
 
 
+def _default_k(k, rule):
+    if k is None:
+        return 1.0 if rule == "bayes" else 3.0
+    return k
+
+
 def _check_sigma(sigma):
     if sigma is None:
         return None
@@ -71,7 +78,9 @@ def _check_sigma(sigma):
     return float(sigma)
 
 
-def _check_params(k, k_finest, mode, cycle_spins):
+def _check_params(k, k_finest, mode, cycle_spins, rule="fixed"):
+    if rule not in DENOISE_RULES:
+        raise ValueError(f"rule must be one of {DENOISE_RULES}; got {rule!r}.")
     if mode not in DENOISE_MODES:
         raise ValueError(f"mode must be one of {DENOISE_MODES}; got {mode!r}.")
     for name, value in (("k", k), ("k_finest", k_finest)):
@@ -169,7 +178,8 @@ def _check_images(images):
     return (X[None] if single else X), single
 
 
-def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, cycle_spins):
+def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, cycle_spins,
+                   rule="fixed"):
     """Denoise validated ``(n, *input_shape)`` samples with a fitted plan."""
     dtype = images.dtype
 
@@ -177,7 +187,21 @@ def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, 
         coefs = plan.coefficients(batch).astype(np.float64)
         s = plan.sigma_from(coefs) if sigma is None else np.full(len(batch), sigma)
         factor = np.where(plan.finest, k if k_finest is None else k_finest, k)
-        tau = s[:, None] * (factor * plan.column_norm)[None, :]
+        noise = s[:, None] * plan.column_norm[None, :]  # std of each coefficient's noise
+        if rule == "bayes":
+            # BayesShrink per band and image: τ = σ_n² / σ_x with the signal's
+            # std σ_x² = max(mean(c²) − σ_n², 0) estimated on the band.
+            energy = np.empty_like(noise)
+            for band in plan.bands:
+                columns = slice(band.start, band.stop)
+                energy[:, columns] = np.mean(coefs[:, columns] ** 2, axis=1, keepdims=True)
+            signal = np.sqrt(np.maximum(energy - noise**2, 0.0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tau = np.where(signal > 0, noise**2 / np.where(signal > 0, signal, 1.0),
+                               np.max(np.abs(coefs), axis=1, keepdims=True) + noise)
+            tau = np.where(noise > 0, tau, 0.0) * factor[None, :]
+        else:
+            tau = noise * factor[None, :]
         if joint and plan.pairs is not None:
             # Block threshold of complex pairs: both halves on the modulus
             # (noise √2·σ‖a‖ in the modulus² sense: χ² with 2 degrees).
@@ -206,13 +230,13 @@ def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, 
     return (total / len(shifts)).astype(dtype, copy=False)
 
 
-def denoise(images, transformer=None, sigma=None, *, mode="hard", k=3.0, k_finest=None,
-            keep_lowpass=True, joint=False, cycle_spins=0, atom_norms=None):
+def denoise(images, transformer=None, sigma=None, *, rule="fixed", mode="hard", k=None,
+            k_finest=None, keep_lowpass=True, joint=False, cycle_spins=0, atom_norms=None):
     """Remove white Gaussian noise by thresholding each band of a transform.
 
     Each coefficient is thresholded at τ = k·σ·‖a‖, with ‖a‖ the norm of its
     band's atoms (so τ is k noise standard deviations of that coefficient),
-    and the image is synthesised back.
+    or at BayesShrink's per-band τ, and the image is synthesised back.
 
     Parameters
     ----------
@@ -225,9 +249,16 @@ def denoise(images, transformer=None, sigma=None, *, mode="hard", k=3.0, k_fines
     sigma : float or None, default=None
         Noise standard deviation; None estimates it per image with
         :func:`estimate_sigma`. ``sigma=0`` returns the input (up to rounding).
+    rule : {"fixed", "bayes"}, default="fixed"
+        ``"fixed"``: τ = k·σ_n per band, with σ_n = σ·‖a‖ the noise standard
+        deviation of the band's coefficients. ``"bayes"``: BayesShrink (Chang,
+        Yu & Vetterli 2000) per band and image, τ = k·σ_n²/σ_x with
+        σ_x² = max(mean(c²) − σ_n², 0) (everything but the low-pass is dropped
+        where σ_x = 0); meant for ``mode="soft"``.
     mode : {"hard", "soft", "garrote"}, default="hard"
-    k : float, default=3.0
-        Threshold in noise standard deviations of each coefficient.
+    k : float or None, default=None
+        Multiplier of the threshold; None is 3 for ``rule="fixed"`` (three
+        noise standard deviations) and 1 for ``rule="bayes"``.
     k_finest : float or None, default=None
         Threshold factor at the finest scale (the bands with the scale of the
         last band); None is ``k``. The finest scale holds mostly noise and
@@ -257,6 +288,9 @@ def denoise(images, transformer=None, sigma=None, *, mode="hard", k=3.0, k_fines
     D. L. Donoho and I. M. Johnstone, "Ideal spatial adaptation by wavelet
     shrinkage", Biometrika 81(3) (1994) 425–455.
 
+    S. G. Chang, B. Yu and M. Vetterli, "Adaptive wavelet thresholding for image
+    denoising and compression", IEEE Trans. Image Process. 9(9) (2000) 1532–1546.
+
     J.-L. Starck, E. J. Candès and D. L. Donoho, "The curvelet transform for
     image denoising", IEEE Trans. Image Process. 11(6) (2002) 670–684.
 
@@ -277,13 +311,14 @@ def denoise(images, transformer=None, sigma=None, *, mode="hard", k=3.0, k_fines
     True
     """
     sigma = _check_sigma(sigma)
-    _check_params(k, k_finest, mode, cycle_spins)
+    k = _default_k(k, rule)
+    _check_params(k, k_finest, mode, cycle_spins, rule)
     batch, single = _check_images(images)
     transformer = _default_transformer() if transformer is None else transformer
     est = fitted_for(transformer, batch.shape[1:], batch)
     plan = _Plan(est, band_atom_norms(est) if atom_norms is None else atom_norms)
     out = _denoise_batch(batch, plan, sigma, mode, k, k_finest, keep_lowpass, joint,
-                         cycle_spins)
+                         cycle_spins, rule)
     return out[0] if single else out
 
 
@@ -301,8 +336,9 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
     sigma : float or None, default=None
         Noise standard deviation; None estimates it per image from its finest
         band at transform time.
+    rule : {"fixed", "bayes"}, default="fixed"
     mode : {"hard", "soft", "garrote"}, default="hard"
-    k : float, default=3.0
+    k : float or None, default=None
     k_finest : float or None, default=None
     keep_lowpass : bool, default=True
     joint : bool, default=False
@@ -330,18 +366,20 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
     _parameter_constraints: dict = {
         "transformer": [None, "no_validation"],
         "sigma": [Interval(Real, 0, None, closed="left"), None],
+        "rule": [StrOptions(set(DENOISE_RULES))],
         "mode": [StrOptions(set(DENOISE_MODES))],
-        "k": [Interval(Real, 0, None, closed="left")],
+        "k": [Interval(Real, 0, None, closed="left"), None],
         "k_finest": [Interval(Real, 0, None, closed="left"), None],
         "keep_lowpass": ["boolean"],
         "joint": ["boolean"],
         "cycle_spins": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, *, transformer=None, sigma=None, mode="hard", k=3.0, k_finest=None,
-                 keep_lowpass=True, joint=False, cycle_spins=0):
+    def __init__(self, *, transformer=None, sigma=None, rule="fixed", mode="hard", k=None,
+                 k_finest=None, keep_lowpass=True, joint=False, cycle_spins=0):
         self.transformer = transformer
         self.sigma = sigma
+        self.rule = rule
         self.mode = mode
         self.k = k
         self.k_finest = k_finest
@@ -397,8 +435,9 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
         samples = flat.reshape(len(flat), *self.input_shape_)
         plan = _Plan(_SampleAdapter(self.transformer_, self._as_transformer_input(flat).shape),
                      self.atom_norms_)
-        out = _denoise_batch(samples, plan, self.sigma, self.mode, self.k, self.k_finest,
-                             self.keep_lowpass, self.joint, self.cycle_spins)
+        out = _denoise_batch(samples, plan, self.sigma, self.mode,
+                             _default_k(self.k, self.rule), self.k_finest, self.keep_lowpass,
+                             self.joint, self.cycle_spins, self.rule)
         return out.reshape(len(flat), *shape[1:]) if len(shape) == 3 else out.reshape(flat.shape)
 
 
