@@ -28,13 +28,15 @@ def _psnr(clean, estimate):
 
 
 @pytest.mark.parametrize("transformer", TRANSFORMS)
-@pytest.mark.parametrize("kwargs", [{}, {"mode": "soft"}, {"mode": "garrote", "joint": True},
+@pytest.mark.parametrize("kwargs", [{}, {"mode": "soft"}, {"mode": "garrote", "joint": True}, {"wiener": True},
                                     {"cycle_spins": 1}, {"rule": "bayes"}])
 def test_zero_sigma_returns_the_input(transformer, kwargs):
     image = make_cartoon(32, random_state=0) + np.random.default_rng(0).normal(
         scale=0.1, size=(32, 32))
     np.testing.assert_allclose(denoise(image, transformer, sigma=0.0, **kwargs), image,
                                atol=1e-12)
+    if kwargs.get("wiener"):
+        return  # the Wiener stage shrinks by p² / (p² + σ²) whatever the threshold
     # A vanishing threshold factor too.
     np.testing.assert_allclose(denoise(image, transformer, sigma=0.1, k=0.0, **kwargs), image,
                                atol=1e-12)
