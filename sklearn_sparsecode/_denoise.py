@@ -62,6 +62,10 @@ def _pair_columns(bands):
     return np.concatenate(re), np.concatenate(im)
 
 
+def _is_transformer(obj):
+    return all(hasattr(obj, m) for m in ("fit", "transform", "inverse_transform"))
+
+
 def _default_k(k, rule):
     if k is None:
         return 1.0 if rule == "bayes" else 3.0
@@ -179,8 +183,9 @@ def _check_images(images):
 
 
 def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, cycle_spins,
-                   rule="fixed", wiener=False):
+                   rule="fixed", wiener=False, wiener_plan=None):
     """Denoise validated ``(n, *input_shape)`` samples with a fitted plan."""
+    wplan = plan if wiener_plan is None else wiener_plan
     dtype = images.dtype
     if sigma is None:  # once per image, on the unshifted input
         sigma = plan.sigma_from(plan.coefficients(images).astype(np.float64))
@@ -190,15 +195,15 @@ def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, 
     def wiener_once(batch, pilot):
         # Empirical Wiener filter (Ghael, Sayeed & Baraniuk 1997): the gain
         # p² / (p² + σ_n²) of each coefficient, p the pilot's coefficient.
-        coefs = plan.coefficients(batch).astype(np.float64)
-        p = plan.coefficients(pilot).astype(np.float64)
-        noise2 = (sigma[:, None] * plan.column_norm[None, :]) ** 2
+        coefs = wplan.coefficients(batch).astype(np.float64)
+        p = wplan.coefficients(pilot).astype(np.float64)
+        noise2 = (sigma[:, None] * wplan.column_norm[None, :]) ** 2
         with np.errstate(divide="ignore", invalid="ignore"):
             gain = np.where(p**2 + noise2 > 0, p**2 / (p**2 + noise2), 1.0)
         out = coefs * gain
         if keep_lowpass:
-            out[:, plan.lowpass] = coefs[:, plan.lowpass]
-        restored = np.asarray(plan.est.inverse_transform(out.astype(dtype, copy=False)))
+            out[:, wplan.lowpass] = coefs[:, wplan.lowpass]
+        restored = np.asarray(wplan.est.inverse_transform(out.astype(dtype, copy=False)))
         return restored.reshape(batch.shape)
 
     def once(batch):
@@ -295,11 +300,15 @@ def denoise(images, transformer=None, sigma=None, *, rule="fixed", mode="hard", 
     cycle_spins : int, default=0
         Average over the (cycle_spins + 1)² circular shifts by (0..s, 0..s)
         pixels (Coifman & Donoho's translation-invariant denoising); 0 is off.
-    wiener : bool, default=False
+    wiener : bool or transformer, default=False
         Second stage: use the thresholded estimate as a pilot and apply the
         empirical Wiener gain p²/(p² + σ_n²) to the noisy coefficients (p the
         pilot's coefficient, σ_n the coefficient's noise level), with the same
-        cycle spinning (Ghael, Sayeed & Baraniuk 1997). Twice the cost.
+        cycle spinning (Ghael, Sayeed & Baraniuk 1997). True runs it in
+        ``transformer``; a transformer runs it in that transform instead, as
+        Ghael et al. do with a second wavelet basis (a curvelet pilot and a
+        wavelet Wiener stage is the best pair on photographs in
+        ``benchmarks/bench_denoise.py``). About twice the cost.
     atom_norms : array-like of shape (len(bands_),) or None, default=None
         Per-band atom norms from :func:`band_atom_norms` (measured when None).
 
@@ -349,8 +358,14 @@ def denoise(images, transformer=None, sigma=None, *, rule="fixed", mode="hard", 
     transformer = _default_transformer() if transformer is None else transformer
     est = fitted_for(transformer, batch.shape[1:], batch)
     plan = _Plan(est, band_atom_norms(est) if atom_norms is None else atom_norms)
+    wiener_plan = None
+    if _is_transformer(wiener):
+        second = fitted_for(wiener, batch.shape[1:], batch)
+        wiener_plan = _Plan(second, band_atom_norms(second))
+    elif not isinstance(wiener, (bool, np.bool_)):
+        raise ValueError(f"wiener must be a bool or a transformer; got {wiener!r}.")
     out = _denoise_batch(batch, plan, sigma, mode, k, k_finest, keep_lowpass, joint,
-                         cycle_spins, rule, wiener)
+                         cycle_spins, rule, bool(wiener), wiener_plan)
     return out[0] if single else out
 
 
@@ -383,6 +398,8 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
     transformer_ : transformer
         The fitted clone of ``transformer``.
     atom_norms_ : ndarray of shape (len(transformer_.bands_),)
+    wiener_transformer_, wiener_atom_norms_ :
+        The same for the Wiener stage, when ``wiener`` is a transformer.
     n_features_in_ : int
     input_shape_ : tuple of int
 
@@ -406,7 +423,7 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
         "keep_lowpass": ["boolean"],
         "joint": ["boolean"],
         "cycle_spins": [Interval(Integral, 0, None, closed="left")],
-        "wiener": ["boolean"],
+        "wiener": ["boolean", HasMethods(["fit", "transform", "inverse_transform"])],
     }
 
     def __init__(self, *, transformer=None, sigma=None, rule="fixed", mode="hard", k=None,
@@ -443,12 +460,17 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
         transformer = _default_transformer() if self.transformer is None else self.transformer
         self.transformer_ = clone(transformer).fit(self._as_transformer_input(X))
         self.atom_norms_ = band_atom_norms(self.transformer_)
+        if _is_transformer(self.wiener):
+            self.wiener_transformer_ = clone(self.wiener).fit(
+                self._as_transformer_input(X, self.wiener))
+            self.wiener_atom_norms_ = band_atom_norms(self.wiener_transformer_)
         return self
 
-    def _as_transformer_input(self, X):
-        """Validated 2-D X in the form the transformer takes (3-D for images, unless
+    def _as_transformer_input(self, X, transformer=None):
+        """Validated 2-D X in the form a transformer takes (3-D for images, unless
         the transformer itself flattens with ``image_shape``)."""
-        if len(self.input_shape_) == 2 and self._image_shape() is None:
+        transformer = self.transformer if transformer is None else transformer
+        if len(self.input_shape_) == 2 and getattr(transformer, "image_shape", None) is None:
             return X.reshape(len(X), *self.input_shape_)
         return X
 
@@ -468,11 +490,17 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
         flat = validate_images(self, X, reset=False, image_shape=self._image_shape(),
                                reshape=False)
         samples = flat.reshape(len(flat), *self.input_shape_)
-        plan = _Plan(_SampleAdapter(self.transformer_, self._as_transformer_input(flat).shape),
-                     self.atom_norms_)
+        form = self._as_transformer_input(flat).shape
+        plan = _Plan(_SampleAdapter(self.transformer_, form), self.atom_norms_)
+        wiener_plan = None
+        if _is_transformer(self.wiener):
+            wiener_form = self._as_transformer_input(flat, self.wiener).shape
+            wiener_plan = _Plan(_SampleAdapter(self.wiener_transformer_, wiener_form),
+                                self.wiener_atom_norms_)
         out = _denoise_batch(samples, plan, self.sigma, self.mode,
                              _default_k(self.k, self.rule), self.k_finest, self.keep_lowpass,
-                             self.joint, self.cycle_spins, self.rule, self.wiener)
+                             self.joint, self.cycle_spins, self.rule, bool(self.wiener),
+                             wiener_plan)
         return out.reshape(len(flat), *shape[1:]) if len(shape) == 3 else out.reshape(flat.shape)
 
 

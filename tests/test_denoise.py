@@ -29,6 +29,7 @@ def _psnr(clean, estimate):
 
 @pytest.mark.parametrize("transformer", TRANSFORMS)
 @pytest.mark.parametrize("kwargs", [{}, {"mode": "soft"}, {"mode": "garrote", "joint": True}, {"wiener": True},
+                                    {"wiener": WaveletTransformer("haar"), "cycle_spins": 1},
                                     {"cycle_spins": 1}, {"rule": "bayes"}])
 def test_zero_sigma_returns_the_input(transformer, kwargs):
     image = make_cartoon(32, random_state=0) + np.random.default_rng(0).normal(
@@ -61,6 +62,16 @@ def test_denoising_helps_and_keeps_shape_and_dtype(transformer):
     assert all(_psnr(clean, r) > _psnr(clean, y) + 4 for r, y in zip(restored, noisy))
     single = denoise(noisy[0].astype(np.float32), transformer, sigma=0.1)
     assert single.shape == (64, 64) and single.dtype == np.float32
+
+
+def test_wiener_stage_in_a_second_transform_helps():
+    clean = make_cartoon(128, random_state=1)
+    noisy = clean + np.random.default_rng(2).normal(scale=0.1, size=clean.shape)
+    ct = CurveletTransformer()
+    plain = denoise(noisy, ct, sigma=0.1, k=2.5, k_finest=3)
+    two_stage = denoise(noisy, ct, sigma=0.1, k=2.5, k_finest=3,
+                        wiener=WaveletTransformer("db4"))
+    assert _psnr(clean, two_stage) > _psnr(clean, plain) + 0.3
 
 
 def test_curvelets_beat_wavelets_on_a_cartoon():
@@ -109,6 +120,7 @@ def test_denoise_matches_a_per_band_reference_for_wavelets():
     ({"cycle_spins": 1.5}, "cycle_spins must be"),
     ({"rule": "sure"}, "rule must be"),
     ({"atom_norms": np.ones(2)}, "atom_norms"),
+    ({"wiener": "yes"}, "wiener must be"),
 ])
 def test_bad_parameters(kwargs, match):
     image = np.zeros((16, 16))
@@ -141,7 +153,8 @@ def test_denoiser_equals_denoise_and_works_in_a_pipeline():
     rng = np.random.default_rng(0)
     clean = np.stack([make_cartoon(32, random_state=s) for s in range(4)])
     noisy = clean + rng.normal(scale=0.1, size=clean.shape)
-    params = dict(sigma=0.1, mode="soft", k=2.0, k_finest=3.0, cycle_spins=1)
+    params = dict(sigma=0.1, mode="soft", k=2.0, k_finest=3.0, cycle_spins=1,
+                  wiener=WaveletTransformer("db2"))
     ct = CurveletTransformer(n_scales=3)
     den = Denoiser(transformer=ct, **params)
     np.testing.assert_allclose(den.fit_transform(noisy), denoise(noisy, ct, **params),
@@ -192,6 +205,7 @@ def _expected(estimator):
 
 
 @parametrize_with_checks([Denoiser(), Denoiser(sigma=0.1, mode="soft", cycle_spins=1),
+                          Denoiser(wiener=WaveletTransformer("haar"), rule="bayes"),
                           Denoiser(transformer=WaveletTransformer("haar", level=1), k=2.0),
                           Denoiser(transformer=CurveletTransformer(n_scales=2))],
                          expected_failed_checks=_expected)
