@@ -103,8 +103,8 @@ def methods(quick):
         "skimage VisuShrink": skimage_wavelet("VisuShrink", False),
         "skimage VisuShrink + cycle spin": skimage_wavelet("VisuShrink", True),
         "skimage TV Chambolle (weight=σ)": lambda y, s: denoise_tv_chambolle(y, weight=s),
-        "ours db4 hard 3σ": ours(WaveletTransformer("db4")),
-        "ours db4 hard 3σ + cycle spin": ours(WaveletTransformer("db4"), cycle_spins=3),
+        "ours db4 hard 3σ": ours(WaveletTransformer(wavelet="db4")),
+        "ours db4 hard 3σ + cycle spin": ours(WaveletTransformer(wavelet="db4"), cycle_spins=3),
         "ours curvelets hard 3σ/4σ": ours(ct, k=3, k_finest=4),
         "ours curvelets hard 3σ/4σ + cycle spin": ours(ct, k=3, k_finest=4, cycle_spins=3),
         "ours curvelets (wavelets finest) 3σ + cycle spin":
@@ -112,7 +112,7 @@ def methods(quick):
         "ours undecimated curvelets 3σ/4σ":
             ours(CurveletTransformer(n_angles=16, decimated=False), k=3, k_finest=4),
         "ours curvelets 2.5σ/3σ + db4 Wiener, cycle spin":
-            ours(CurveletTransformer(n_angles=16), wiener=WaveletTransformer("db4"), k=2.5,
+            ours(CurveletTransformer(n_angles=16), wiener=WaveletTransformer(wavelet="db4"), k=2.5,
                  k_finest=3, cycle_spins=3),
     }
     try:

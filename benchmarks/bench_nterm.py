@@ -63,7 +63,7 @@ def fourier_errors(image, ns):
 
 def wavelet_errors(image, ns, wavelet):
     """Orthonormal basis: the error of the n largest is the energy of the rest."""
-    coefs = WaveletTransformer(wavelet).fit_transform(image[None])[0]
+    coefs = WaveletTransformer(wavelet=wavelet).fit_transform(image[None])[0]
     energy = np.sum(image**2)
     kept = np.cumsum(np.sort(coefs**2)[::-1])
     return np.array([max(energy - kept[min(n, kept.size) - 1], 0.0) / energy for n in ns])

@@ -40,7 +40,7 @@ image = make_cartoon(64 if args.quick else 256, random_state=0)
 N = image.size
 ns = np.unique(np.geomspace(N / 512, N / 8, 6 if args.quick else 10).astype(int))
 max_iter = 10 if args.quick else 60
-db4 = WaveletTransformer("db4").fit(image[None])
+db4 = WaveletTransformer(wavelet="db4").fit(image[None])
 curvelets = CurveletTransformer(n_angles=16).fit(image[None])
 norms = band_atom_norms(curvelets)
 

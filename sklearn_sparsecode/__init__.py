@@ -4,10 +4,14 @@ The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
 :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
-magnitudes into shift-stable local averages.
+magnitudes into shift-stable local averages. Every multiscale output is laid
+out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
+transform subclasses.
 """
 
 from ._approximation import band_atom_norms, nterm_approximation
+from ._bands import Band
+from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
 from ._curvelet import (
     CurveletBand,
@@ -18,10 +22,11 @@ from ._curvelet import (
     plan_curvelets,
 )
 from ._denoise import Denoiser, denoise, estimate_sigma
+from ._layers import band_modulus, cascade_bands
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
+from ._validation import FlattenedImagesWarning
 from ._wavelet import (
-    Band,
     WaveletTransformer,
     inverse_wavelet_transform,
     max_wavelet_level,
@@ -37,11 +42,15 @@ __all__ = [
     "CurveletBand",
     "CurveletTransformer",
     "Denoiser",
+    "FlattenedImagesWarning",
     "LocalPooling",
+    "MultiscaleTransformer",
     "PooledBand",
     "ThresholdTransformer",
     "WaveletTransformer",
     "band_atom_norms",
+    "band_modulus",
+    "cascade_bands",
     "curvelet_layout",
     "curvelet_transform",
     "denoise",

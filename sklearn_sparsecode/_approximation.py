@@ -32,12 +32,11 @@ NIHT_SHRINK = 2.0   # step shrink factor k of the same paper (k / (1 − c) > 1)
 def lowpass_mask(bands):
     """Boolean per band: True for the low-pass (coarse approximation) blocks.
 
-    Reads ``band.lowpass`` where the band record has it; otherwise the first
-    band, which is the low-pass in every transform of this package.
+    Reads ``band.lowpass`` (:class:`Band`); a band record without that field
+    (a third-party transform) counts its first band as the low-pass, which is
+    where every transform of this package puts it.
     """
-    if bands and hasattr(bands[0], "lowpass"):
-        return np.array([bool(b.lowpass) for b in bands])
-    return np.arange(len(bands)) == 0
+    return np.array([bool(getattr(b, "lowpass", i == 0)) for i, b in enumerate(bands)])
 
 
 def finest_mask(bands):
@@ -105,7 +104,7 @@ def band_atom_norms(transformer, *, method="auto", random_state=0):
     --------
     >>> import numpy as np
     >>> from sklearn_sparsecode import WaveletTransformer, band_atom_norms
-    >>> wt = WaveletTransformer("db4", level=2).fit(np.zeros((1, 32, 32)))
+    >>> wt = WaveletTransformer(wavelet="db4", level=2).fit(np.zeros((1, 32, 32)))
     >>> bool(np.allclose(band_atom_norms(wt), 1.0))   # orthonormal basis
     True
     """
@@ -243,7 +242,7 @@ def nterm_approximation(image, transformer, n, *, method="largest", max_iter=50,
     ...                                 nterm_approximation)
     >>> from sklearn_sparsecode.datasets import make_cartoon
     >>> x = make_cartoon(64, random_state=0)
-    >>> x_n = nterm_approximation(x, WaveletTransformer("db4"), 200)
+    >>> x_n = nterm_approximation(x, WaveletTransformer(wavelet="db4"), 200)
     >>> x_n.shape
     (64, 64)
     >>> ct = CurveletTransformer(n_scales=3, n_angles=8)

@@ -25,6 +25,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._approximation import band_atom_norms, finest_mask, fitted_for, lowpass_mask
+from ._bands import complex_pairs
 from ._base import ImageInputMixin
 from ._validation import validate_images
 
@@ -35,7 +36,7 @@ DENOISE_RULES = ("fixed", "bayes")
 
 def _default_transformer():
     from ._wavelet import WaveletTransformer
-    return WaveletTransformer("db4")
+    return WaveletTransformer(wavelet="db4")
 
 
 def _shrink(coefs, tau, mode):
@@ -53,10 +54,10 @@ def _shrink(coefs, tau, mode):
 def _pair_columns(bands):
     """Columns of the (re, im) halves of complex bands, as two index arrays."""
     re, im = [], []
-    for first, second in zip(bands[:-1], bands[1:]):
-        if (getattr(first, "part", "real"), getattr(second, "part", "real")) == ("re", "im"):
-            re.append(np.arange(first.start, first.stop))
-            im.append(np.arange(second.start, second.stop))
+    for group in complex_pairs(bands):
+        if len(group) == 2:
+            re.append(np.arange(group[0].start, group[0].stop))
+            im.append(np.arange(group[1].start, group[1].stop))
     if not re:
         return None
     return np.concatenate(re), np.concatenate(im)
@@ -136,7 +137,7 @@ def estimate_sigma(images, transformer=None):
     ----------
     images : array-like of shape (height, width) or (n_images, height, width)
     transformer : transformer of this package or None, default=None
-        None is ``WaveletTransformer("db4")``. Cloned and fitted when not
+        None is ``WaveletTransformer(wavelet="db4")``. Cloned and fitted when not
         already fitted on images of this shape; never modified.
 
     Returns
@@ -273,7 +274,7 @@ def denoise(images, transformer=None, sigma=None, *, rule="fixed", mode="hard", 
         Noisy images; the result has the same shape (and float dtype).
     transformer : transformer of this package or None, default=None
         The transform (:class:`CurveletTransformer`, :class:`WaveletTransformer`,
-        ...); None is ``WaveletTransformer("db4")``. Cloned and fitted unless
+        ...); None is ``WaveletTransformer(wavelet="db4")``. Cloned and fitted unless
         already fitted on images of this shape; never modified.
     sigma : float or None, default=None
         Noise standard deviation; None estimates it per image with
@@ -378,7 +379,7 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
     Parameters
     ----------
     transformer : transformer of this package or None, default=None
-        None is ``WaveletTransformer("db4")``, which also takes 2-D X as 1-D
+        None is ``WaveletTransformer(wavelet="db4")``, which also takes 2-D X as 1-D
         signals. A clone is fitted; the parameter is left as given.
     sigma : float or None, default=None
         Noise standard deviation; None estimates it per image from its finest
@@ -409,7 +410,7 @@ class Denoiser(OneToOneFeatureMixin, ImageInputMixin, TransformerMixin, BaseEsti
     >>> from sklearn_sparsecode import Denoiser, WaveletTransformer
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(scale=0.1, size=(4, 32, 32))
-    >>> Denoiser(transformer=WaveletTransformer("haar"), sigma=0.1).fit_transform(X).shape
+    >>> Denoiser(transformer=WaveletTransformer(wavelet="haar"), sigma=0.1).fit_transform(X).shape
     (4, 32, 32)
     """
 

@@ -32,7 +32,7 @@ def test_largest_with_an_orthonormal_wavelet_is_pywt_keep_n(wavelet, n):
     # exactly, and which of tied coefficients is kept is arbitrary.
     image = make_cartoon(64, random_state=1) + np.random.default_rng(0).normal(
         scale=1e-6, size=(64, 64))
-    approx = nterm_approximation(image, WaveletTransformer(wavelet), n)
+    approx = nterm_approximation(image, WaveletTransformer(wavelet=wavelet), n)
     np.testing.assert_allclose(approx, _pywt_keep_n(image, wavelet, n), atol=1e-12)
 
 
@@ -50,7 +50,7 @@ def test_full_budget_is_exact_and_zero_budget_is_zero():
     CurveletTransformer(n_scales=3, n_angles=8),
     CurveletTransformer(n_scales=4, n_angles=16, finest="wavelets"),
     CurveletTransformer(n_scales=3, decimated=False),
-    WaveletTransformer("db4"),
+    WaveletTransformer(wavelet="db4"),
 ])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_iht_is_never_worse_than_largest(transformer, seed):
@@ -83,7 +83,7 @@ def test_the_user_transformer_is_not_modified():
     unfitted = CurveletTransformer(n_scales=3)
     nterm_approximation(image, unfitted, 10, method="iht", max_iter=2)
     assert not hasattr(unfitted, "bands_")
-    fitted_elsewhere = WaveletTransformer("haar").fit(np.zeros((1, 16, 16)))
+    fitted_elsewhere = WaveletTransformer(wavelet="haar").fit(np.zeros((1, 16, 16)))
     nterm_approximation(image, fitted_elsewhere, 10)
     assert fitted_elsewhere.input_shape_ == (16, 16)
 
@@ -100,8 +100,8 @@ def _brute_force_norms(est, shape):
     CurveletTransformer(n_scales=2, n_angles=8),
     CurveletTransformer(n_scales=3, n_angles=8, finest="wavelets"),
     CurveletTransformer(n_scales=2, n_angles=8, decimated=False),
-    WaveletTransformer("db2"),
-    WaveletTransformer("bior2.2"),
+    WaveletTransformer(wavelet="db2"),
+    WaveletTransformer(wavelet="bior2.2"),
 ])
 def test_band_atom_norms_against_every_atom(transformer):
     est = clone(transformer).fit(np.zeros((1, 16, 16)))
@@ -145,15 +145,15 @@ def test_band_atom_norms_monte_carlo_agrees_with_exact():
 def test_bad_parameters(kwargs, match):
     image = make_cartoon(32, random_state=0)
     with pytest.raises(ValueError, match=match):
-        nterm_approximation(image, WaveletTransformer("haar"), **kwargs)
+        nterm_approximation(image, WaveletTransformer(wavelet="haar"), **kwargs)
 
 
 def test_bad_images():
     with pytest.raises(ValueError, match="image must be a 2-D array"):
-        nterm_approximation(np.zeros((2, 16, 16)), WaveletTransformer("haar"), 3)
+        nterm_approximation(np.zeros((2, 16, 16)), WaveletTransformer(wavelet="haar"), 3)
     bad = np.zeros((16, 16))
     bad[3, 4] = np.nan
     with pytest.raises(ValueError, match="image contains NaN"):
-        nterm_approximation(bad, WaveletTransformer("haar"), 3)
+        nterm_approximation(bad, WaveletTransformer(wavelet="haar"), 3)
     with pytest.raises(ValueError, match="method must be"):
-        band_atom_norms(WaveletTransformer("haar").fit(np.zeros((1, 8, 8))), method="x")
+        band_atom_norms(WaveletTransformer(wavelet="haar").fit(np.zeros((1, 8, 8))), method="x")

@@ -16,7 +16,7 @@ from sklearn_sparsecode import (
 from sklearn_sparsecode.datasets import make_cartoon
 
 TRANSFORMS = [
-    WaveletTransformer("db4"),
+    WaveletTransformer(wavelet="db4"),
     CurveletTransformer(n_scales=3, n_angles=8),
     CurveletTransformer(n_scales=3, finest="wavelets"),
     CurveletTransformer(n_scales=3, decimated=False),
@@ -29,7 +29,7 @@ def _psnr(clean, estimate):
 
 @pytest.mark.parametrize("transformer", TRANSFORMS)
 @pytest.mark.parametrize("kwargs", [{}, {"mode": "soft"}, {"mode": "garrote", "joint": True}, {"wiener": True},
-                                    {"wiener": WaveletTransformer("haar"), "cycle_spins": 1},
+                                    {"wiener": WaveletTransformer(wavelet="haar"), "cycle_spins": 1},
                                     {"cycle_spins": 1}, {"rule": "bayes"}])
 def test_zero_sigma_returns_the_input(transformer, kwargs):
     image = make_cartoon(32, random_state=0) + np.random.default_rng(0).normal(
@@ -70,7 +70,7 @@ def test_wiener_stage_in_a_second_transform_helps():
     ct = CurveletTransformer()
     plain = denoise(noisy, ct, sigma=0.1, k=2.5, k_finest=3)
     two_stage = denoise(noisy, ct, sigma=0.1, k=2.5, k_finest=3,
-                        wiener=WaveletTransformer("db4"))
+                        wiener=WaveletTransformer(wavelet="db4"))
     assert _psnr(clean, two_stage) > _psnr(clean, plain) + 0.3
 
 
@@ -78,7 +78,7 @@ def test_curvelets_beat_wavelets_on_a_cartoon():
     # Starck, Candès & Donoho (2002): edges along curves are where curvelets win.
     clean = make_cartoon(256, random_state=0)
     noisy = clean + np.random.default_rng(0).normal(scale=0.1, size=clean.shape)
-    wavelet = denoise(noisy, WaveletTransformer("db4"), sigma=0.1)
+    wavelet = denoise(noisy, WaveletTransformer(wavelet="db4"), sigma=0.1)
     curvelet = denoise(noisy, CurveletTransformer(), sigma=0.1, k_finest=4)
     assert _psnr(clean, curvelet) > _psnr(clean, wavelet) + 1.5
 
@@ -86,7 +86,7 @@ def test_curvelets_beat_wavelets_on_a_cartoon():
 def test_cycle_spinning_is_translation_averaging():
     rng = np.random.default_rng(0)
     noisy = make_cartoon(32, random_state=0) + rng.normal(scale=0.1, size=(32, 32))
-    wt = WaveletTransformer("haar")
+    wt = WaveletTransformer(wavelet="haar")
     expected = np.mean([np.roll(denoise(np.roll(noisy, (dy, dx), axis=(0, 1)), wt, sigma=0.1),
                                 (-dy, -dx), axis=(0, 1))
                         for dy in range(3) for dx in range(3)], axis=0)
@@ -104,7 +104,7 @@ def test_denoise_matches_a_per_band_reference_for_wavelets():
     kept = [coeffs[0]] + [tuple(pywt.threshold(d, 0.3, "hard") for d in level)
                           for level in coeffs[1:]]
     reference = pywt.waverec2(kept, "db2", mode="periodization")
-    ours = denoise(noisy, WaveletTransformer("db2"), sigma=0.1, k=3.0)
+    ours = denoise(noisy, WaveletTransformer(wavelet="db2"), sigma=0.1, k=3.0)
     # pywt keeps ties (|x| >= τ), ours keeps |x| > τ; with noise there are none.
     np.testing.assert_allclose(ours, reference, atol=1e-12)
 
@@ -125,20 +125,20 @@ def test_denoise_matches_a_per_band_reference_for_wavelets():
 def test_bad_parameters(kwargs, match):
     image = np.zeros((16, 16))
     with pytest.raises(ValueError, match=match):
-        denoise(image, WaveletTransformer("haar"), **kwargs)
+        denoise(image, WaveletTransformer(wavelet="haar"), **kwargs)
 
 
 def test_bad_images():
     with pytest.raises(ValueError, match="images must be one image"):
-        denoise(np.zeros(16), WaveletTransformer("haar"))
+        denoise(np.zeros(16), WaveletTransformer(wavelet="haar"))
     with pytest.raises(ValueError, match="images must be one image"):
         estimate_sigma(np.zeros((1, 2, 8, 8)))
     bad = np.zeros((16, 16))
     bad[0, 0] = np.inf
     with pytest.raises(ValueError, match="images contains NaN or infinity"):
-        denoise(bad, WaveletTransformer("haar"), sigma=0.1)
+        denoise(bad, WaveletTransformer(wavelet="haar"), sigma=0.1)
     with pytest.raises(ValueError, match="images must be real"):
-        denoise(np.zeros((8, 8), dtype=complex), WaveletTransformer("haar"))
+        denoise(np.zeros((8, 8), dtype=complex), WaveletTransformer(wavelet="haar"))
 
 
 def test_the_user_transformer_is_not_modified():
@@ -154,7 +154,7 @@ def test_denoiser_equals_denoise_and_works_in_a_pipeline():
     clean = np.stack([make_cartoon(32, random_state=s) for s in range(4)])
     noisy = clean + rng.normal(scale=0.1, size=clean.shape)
     params = dict(sigma=0.1, mode="soft", k=2.0, k_finest=3.0, cycle_spins=1,
-                  wiener=WaveletTransformer("db2"))
+                  wiener=WaveletTransformer(wavelet="db2"))
     ct = CurveletTransformer(n_scales=3)
     den = Denoiser(transformer=ct, **params)
     np.testing.assert_allclose(den.fit_transform(noisy), denoise(noisy, ct, **params),
@@ -165,7 +165,7 @@ def test_denoiser_equals_denoise_and_works_in_a_pipeline():
     assert out.shape == (4, 32 * 32)
     np.testing.assert_allclose(out, den.transform(noisy).reshape(4, -1), atol=1e-12)
     # A preprocessing step: denoised images go on to the next transform.
-    pipe = make_pipeline(Denoiser(transformer=ct, sigma=0.1), WaveletTransformer("haar"))
+    pipe = make_pipeline(Denoiser(transformer=ct, sigma=0.1), WaveletTransformer(wavelet="haar"))
     assert pipe.fit_transform(noisy).shape == (4, 32 * 32)
 
 
@@ -205,8 +205,8 @@ def _expected(estimator):
 
 
 @parametrize_with_checks([Denoiser(), Denoiser(sigma=0.1, mode="soft", cycle_spins=1),
-                          Denoiser(wiener=WaveletTransformer("haar"), rule="bayes"),
-                          Denoiser(transformer=WaveletTransformer("haar", level=1), k=2.0),
+                          Denoiser(wiener=WaveletTransformer(wavelet="haar"), rule="bayes"),
+                          Denoiser(transformer=WaveletTransformer(wavelet="haar", level=1), k=2.0),
                           Denoiser(transformer=CurveletTransformer(n_scales=2))],
                          expected_failed_checks=_expected)
 def test_sklearn_compatible_denoiser(estimator, check):

@@ -45,11 +45,11 @@ def test_orderings_on_a_256_cartoon():
         return np.sum((image - approx) ** 2) / energy
 
     fourier = _fourier_error(image, n)
-    db4 = err(nterm_approximation(image, WaveletTransformer("db4"), n))
+    db4 = err(nterm_approximation(image, WaveletTransformer(wavelet="db4"), n))
     largest = err(nterm_approximation(image, ct, n, atom_norms=norms))
     iht = err(nterm_approximation(image, ct, n, method="iht", atom_norms=norms, max_iter=30))
     assert db4 < fourier / 5 and iht < fourier / 5
     assert iht < largest / 2
     big = image.size // 8
-    assert err(nterm_approximation(image, WaveletTransformer("db4"), big)) < err(
+    assert err(nterm_approximation(image, WaveletTransformer(wavelet="db4"), big)) < err(
         nterm_approximation(image, ct, big, method="iht", atom_norms=norms, max_iter=30))
