@@ -30,22 +30,13 @@ NIHT_SHRINK = 2.0   # step shrink factor k of the same paper (k / (1 − c) > 1)
 
 
 def lowpass_mask(bands):
-    """Boolean per band: True for the low-pass (coarse approximation) blocks.
-
-    Reads ``band.lowpass`` (:class:`Band`); a band record without that field
-    (a third-party transform) counts its first band as the low-pass, which is
-    where every transform of this package puts it.
-    """
-    return np.array([bool(getattr(b, "lowpass", i == 0)) for i, b in enumerate(bands)])
+    """Boolean per band: True for the low-pass (coarse approximation) blocks (``band.lowpass``)."""
+    return np.array([bool(band.lowpass) for band in bands])
 
 
 def finest_mask(bands):
-    """Boolean per band: the bands at the finest scale (same scale as the last band)."""
-    def scale(b):
-        return getattr(b, "scale", getattr(b, "level", None))
-
-    last = scale(bands[-1])
-    return np.array([scale(b) == last for b in bands])
+    """Boolean per band: the bands at the finest scale (the scale of the last band)."""
+    return np.array([band.scale == bands[-1].scale for band in bands])
 
 
 def fitted_for(transformer, input_shape, X=None):
