@@ -243,26 +243,34 @@ def study(name, image, iht_budgets, max_iter, dictionary=None, udct_iht=True):
     return curves, seconds
 
 
-def summarise(name, image, curves):
-    N = image.size
-    best = min(WAVELETS, key=lambda w: np.mean(np.log(curves[w][1][curves[w][1] > 0])))
+def best_wavelet_curve(curves):
+    """The best orthogonal wavelet at every n: the pointwise minimum over WAVELETS."""
+    ns = curves[WAVELETS[0]][0]
+    return ns, np.min([curves[w][1] for w in WAVELETS], axis=0)
+
+
+def summarise(name, N, peak_energy, curves):
+    """Table rows for one image. ``peak_energy`` = (peak², ‖x‖²/N) for PSNR."""
+    peak2, mean_energy = peak_energy
+    ref_ns, ref = best_wavelet_curve(curves)
     rows = []
     for label, (ns, errors) in curves.items():
+        ns, errors = np.asarray(ns), np.asarray(errors)
         row = {"image": name, "system": label,
                "slope [N/4096,N/256]": slope(ns, errors, N / 4096, N / 256),
                "slope [N/256,N/32]": slope(ns, errors, N / 256, N / 32)}
         for f in FIXED:
             hit = np.flatnonzero(ns == int(N / f))
-            row[f"PSNR n=N/{f}"] = round(psnr_of(errors[hit[0]], image), 2) if len(hit) else "-"
+            row[f"PSNR n=N/{f}"] = (round(float(10 * np.log10(
+                peak2 / max(errors[hit[0]] * mean_energy, 1e-300))), 2) if len(hit) else "-")
         if label not in WAVELETS and label != "Fourier":
-            ref_ns, ref = curves[best]
             on_grid = np.isin(ref_ns, ns)
             mine = {int(n): e for n, e in zip(ns, errors)}
             common = ref_ns[on_grid]
-            row[f"below best wavelet ({best})"] = ranges_below(
+            row["below best wavelet at n"] = ranges_below(
                 common, [mine[int(n)] for n in common], ref[on_grid]) or "never"
         rows.append(row)
-    return rows, best
+    return rows
 
 
 def images(quick):
@@ -335,7 +343,15 @@ def fashion(quick, n_test):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="128/256 cartoons only")
+    parser.add_argument("--from-json", action="store_true",
+                        help="re-print the tables and re-plot from results/bench_nterm.json")
+    parser.add_argument("--scan", type=int, default=0, metavar="SIZE",
+                        help="finer IHT grid around the crossover on SIZE² cartoons")
     args = parser.parse_args()
+    if args.from_json:
+        return report_from_json(RESULTS / "bench_nterm.json")
+    if args.scan:
+        return crossover_scan(args.scan)
     tic = time.perf_counter()
     dicts = dictionaries(args.quick)
     print(f"dictionaries trained in {time.perf_counter() - tic:.0f} s", flush=True)
@@ -347,10 +363,11 @@ def main():
         curves, seconds = study(name, image, budgets, max_iter,
                                 dictionary=dicts[kind] if size <= 512 else None,
                                 udct_iht=False)
-        rows, best = summarise(name, image, curves)
+        peak_energy = (float(np.ptp(image)) ** 2, float(np.mean(image**2)))
+        rows = summarise(name, image.size, peak_energy, curves)
         all_rows += rows
         all_curves[name] = curves
-        results[name] = {"N": image.size, "best_wavelet": best, "seconds": seconds,
+        results[name] = {"N": image.size, "peak_energy": peak_energy, "seconds": seconds,
                          "max_iter_iht": max_iter, "rows": rows,
                          "curves": {k: {"n": v[0].tolist(), "error": v[1].tolist()}
                                     for k, v in curves.items()}}
@@ -360,7 +377,6 @@ def main():
     if fm is not None:
         name = "Fashion-MNIST 28x28 (mean of test images)"
         rows = []
-        best = min(WAVELETS, key=lambda w: np.mean(np.log(fm[w][1])))
         for label, (ns, errors) in fm.items():
             rows.append({"image": "Fashion-MNIST", "system": label,
                          "rel. error n=49 (N/16)": f"{errors[list(ns).index(49)]:.2e}"
@@ -368,25 +384,74 @@ def main():
                          "rel. error n=196 (N/4)": f"{errors[list(ns).index(196)]:.2e}"
                          if 196 in list(ns) else "-",
                          "slope all n": slope(ns, errors, 0, 10**9)})
-        results[name] = {"N": 784, "best_wavelet": best, "rows": rows,
+        results[name] = {"N": 784, "rows": rows,
                          "curves": {k: {"n": np.asarray(v[0]).tolist(),
                                         "error": np.asarray(v[1]).tolist()}
                                     for k, v in fm.items()}}
         all_curves[name] = fm
         print(f"\n{name}")
         print_table(rows, list(rows[0]))
+    print_tables(all_rows)
+    write_results("bench_nterm" + ("_quick" if args.quick else ""), results)
+    plot(all_curves, RESULTS / ("nterm_quick.png" if args.quick else "nterm.png"))
+    print(f"total {time.perf_counter() - tic:.0f} s")
+
+
+def crossover_scan(size, max_iter=40):
+    """Curvelet IHT against the best orthogonal wavelet on a finer n grid (N/2048 … N/16)."""
+    out = {}
+    for kind, supersample in (("smooth", 4), ("sharp", 1)):
+        image = make_cartoon(size, supersample=supersample, random_state=0)
+        N = image.size
+        ns = np.unique((N / np.geomspace(2048, 16, 8)).astype(int))
+        best = np.min([wavelet_errors(image, ns, w) for w in WAVELETS], axis=0)
+        est = CurveletTransformer(n_angles=16).fit(image[None])
+        norms = band_atom_norms(est)
+        iht = frame_errors(image, est, norms, ns, "iht", max_iter)
+        ratio = (iht / best).round(3).tolist()
+        out[kind] = {"n": ns.tolist(), "fraction_of_N": (ns / N).round(5).tolist(),
+                     "best_wavelet": best.tolist(), "curvelets_iht": iht.tolist(),
+                     "error_ratio_iht_over_best_wavelet": ratio,
+                     "below": ranges_below(ns, iht, best) or "never"}
+        print(f"{kind} {size}²: n = {ns.tolist()}\n  IHT / best wavelet error: {ratio}"
+              f"\n  curvelets below the best wavelet for n in {out[kind]['below']}", flush=True)
+    write_results(f"bench_nterm_scan_{size}", {"size": size, "max_iter": max_iter, **out})
+
+
+def print_tables(all_rows):
     columns = ["image", "system", "slope [N/4096,N/256]", "slope [N/256,N/32]"] + [
         f"PSNR n=N/{f}" for f in FIXED]
     print("\nSlopes of log(relative squared error) vs log(n), PSNR (dB) at fixed budgets")
     print_table(all_rows, columns)
-    print("\nWhere each system beats the best orthogonal wavelet (n ranges on the grid)")
+    print("\nWhere each system beats the best orthogonal wavelet at that n (runs of the grid)")
     for row in all_rows:
-        key = next((k for k in row if k.startswith("below best wavelet")), None)
-        if key:
-            print(f"  {row['image']:20s} {row['system']:34s} {key}: {row[key]}")
-    write_results("bench_nterm" + ("_quick" if args.quick else ""), results)
-    plot(all_curves, RESULTS / ("nterm_quick.png" if args.quick else "nterm.png"))
-    print(f"total {time.perf_counter() - tic:.0f} s")
+        if "below best wavelet at n" in row:
+            print(f"  {row['image']:22s} {row['system']:36s} {row['below best wavelet at n']}")
+
+
+def report_from_json(path):
+    import json
+
+    results = json.loads(path.read_text())
+    all_rows, all_curves = [], {}
+    study_images = None
+    for name, entry in results.items():
+        if name == "machine" or "curves" not in entry:
+            continue
+        curves = {k: (np.asarray(v["n"]), np.asarray(v["error"]))
+                  for k, v in entry["curves"].items()}
+        all_curves[name] = curves
+        if "peak_energy" not in entry and not name.startswith("Fashion"):
+            study_images = study_images or images(False)
+            image = study_images[name]
+            entry["peak_energy"] = (float(np.ptp(image)) ** 2, float(np.mean(image**2)))
+            entry.pop("best_wavelet", None)
+        if "peak_energy" in entry:
+            entry["rows"] = summarise(name, entry["N"], entry["peak_energy"], curves)
+        all_rows += entry["rows"]
+    print_tables([r for r in all_rows if "slope [N/4096,N/256]" in r])
+    path.write_text(json.dumps(results, indent=2))
+    plot(all_curves, RESULTS / "nterm.png")
 
 
 def plot(all_curves, path):
