@@ -266,7 +266,13 @@ def denoise(images, transformer=None, sigma=None, *, rule="fixed", mode="hard", 
 
     Each coefficient is thresholded at τ = k·σ·‖a‖, with ‖a‖ the norm of its
     band's atoms (so τ is k noise standard deviations of that coefficient),
-    or at BayesShrink's per-band τ, and the image is synthesised back.
+    or at BayesShrink's per-band τ, and the image is synthesised back. The
+    noise level of a coefficient is the norm of its *analysis* atom; the
+    atom norms measured by :func:`band_atom_norms` (``"exact"``) are those of
+    the synthesis atoms, the same for orthonormal bases and tight frames
+    (orthogonal wavelets, curvelets) but only close for other frames
+    (biorthogonal wavelets, contourlets); pass ``atom_norms=band_atom_norms(
+    fitted, method="noise")``, which measures the analysis side, for those.
 
     Parameters
     ----------
