@@ -9,6 +9,7 @@ out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
 transform subclasses.
 """
 
+from ._approximation import band_atom_norms, nterm_approximation
 from ._bands import Band
 from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
@@ -28,6 +29,7 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._denoise import Denoiser, denoise, estimate_sigma
 from ._layers import band_modulus, cascade_bands
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
@@ -49,22 +51,27 @@ __all__ = [
     "ContourletTransformer",
     "CurveletBand",
     "CurveletTransformer",
+    "Denoiser",
     "FlattenedImagesWarning",
     "LocalPooling",
     "MultiscaleTransformer",
     "PooledBand",
     "ThresholdTransformer",
     "WaveletTransformer",
+    "band_atom_norms",
     "band_modulus",
     "cascade_bands",
     "contourlet_layout",
     "contourlet_transform",
     "curvelet_layout",
     "curvelet_transform",
+    "denoise",
+    "estimate_sigma",
     "inverse_contourlet_transform",
     "inverse_curvelet_transform",
     "inverse_wavelet_transform",
     "max_wavelet_level",
+    "nterm_approximation",
     "plan_contourlets",
     "plan_curvelets",
     "pool_coefficients",
