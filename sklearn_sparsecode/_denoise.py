@@ -21,13 +21,13 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._approximation import band_atom_norms, finest_mask, fitted_for, lowpass_mask
 from ._bands import complex_pairs
 from ._base import ImageInputMixin
-from ._validation import validate_images
+from ._validation import Interval, validate_images
 
 MAD_TO_SIGMA = 0.6745  # median(|N(0, 1)|)
 DENOISE_MODES = ("hard", "soft", "garrote")
