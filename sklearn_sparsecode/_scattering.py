@@ -1,0 +1,544 @@
+"""Second-order scattering cascade on an oriented Morlet bank.
+
+For a dyadic bank with low-pass φ (width ∝ 2^J) and wavelets ψ_λ, λ = (j, θ),
+the scattering coefficients of an image x are (Mallat 2012; Bruna & Mallat 2013)
+
+    S0 x = x⋆φ,    S1 x(λ1) = |x⋆ψ_λ1|⋆φ,    S2 x(λ1, λ2) = ||x⋆ψ_λ1|⋆ψ_λ2|⋆φ,
+
+sampled every 2^J pixels, over frequency-decreasing paths (j2 > j1: the
+modulus |x⋆ψ_λ1| has little energy at frequencies above those of ψ_λ1).
+
+How it is computed (per chunk of images, every step batched over filters):
+
+1. pad (reflect, symmetric, zero) or not (periodic) to a multiple of 2^J;
+   one FFT;
+2. each |x⋆ψ_{j1,θ}| is computed at stride 2^r1 by periodising the spectrum
+   x̂·ψ̂ onto the coarser grid before the inverse FFT — exact sampling of the
+   convolution, so the only approximation is how densely the modulus is
+   sampled (r1 = j1 + ``subsampling``, clipped to [0, J]);
+3. the second layer filters that sampled modulus with ψ_{j2} on its own grid
+   (the filters are built on every grid they are used on) and samples at
+   stride 2^r2 the same way;
+4. the low-pass φ and the output sampling every 2^J pixels (and the crop of
+   the padding) are one real matrix per grid, applied as a single matrix
+   product to all moduli of a layer.
+
+Invariants built on S: averaging (or the modulus of the DFT) over the
+orientations of a path, jointly rotated (Sifre & Mallat 2013), and averaging
+over scales with the same scale difference.
+
+References
+----------
+.. [1] S. Mallat, "Group invariant scattering", CPAM 65(10), 2012.
+.. [2] J. Bruna and S. Mallat, "Invariant scattering convolution networks",
+   IEEE TPAMI 35(8), 2013.
+.. [3] L. Sifre and S. Mallat, "Rotation, scaling and deformation invariant
+   scattering for texture discrimination", CVPR 2013.
+.. [4] M. Andreux et al., "Kymatio: Scattering transforms in Python", JMLR 21(60), 2020.
+"""
+
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.fft
+from numpy.typing import ArrayLike
+
+from ._bands import stack_bands
+from ._batching import map_in_batches
+from ._morlet_filters import SIGMA0, gaussian_hat, morlet_bank, orientations
+
+PADDINGS = ("reflect", "symmetric", "zero", "periodic")
+ROTATIONS = (None, "average", "fourier")
+SCALES = (None, "average")
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Filters of one resolution r (stride 2^r) of the padded image."""
+
+    shape: tuple
+    psi: dict            # j -> (L, M, N) float filters, for the scales j >= r
+    lowpass: np.ndarray  # (M * N, h * w): φ, output sampling and crop as one matrix
+
+
+@dataclass(frozen=True)
+class ScatteringPlan:
+    """Everything a scattering transform of one image shape needs, built once.
+
+    Attributes
+    ----------
+    image_shape : (height, width)
+    n_scales, n_orientations, max_order : int
+    padding : str
+    pads : ((top, bottom), (left, right))
+        Padding of each image before the first FFT.
+    out_shape : (h, w)
+        Grid of every output block (one sample per 2^J pixels).
+    res1, res2 : dict
+        Resolution (log2 stride) of |x⋆ψ_j1| and of |U1⋆ψ_j2| per scale.
+    grids : dict
+        r -> filters and low-pass matrix of resolution r.
+    paths : list of tuple
+        Raw paths in output order: (), (j1, θ1), (j1, θ1, j2, θ2).
+    bands : list of Band
+        Layout of the output after the invariants.
+    """
+
+    image_shape: tuple
+    n_scales: int
+    n_orientations: int
+    max_order: int
+    padding: str
+    normalize: str
+    subsampling: int
+    rotation: object
+    scale: object
+    compression: object
+    pads: tuple
+    out_shape: tuple
+    res1: dict
+    res2: dict
+    grids: dict = field(repr=False)
+    paths: list = field(repr=False)
+    groups: list = field(repr=False)
+    bands: list = field(repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_features(self):
+        return self.bands[-1].stop
+
+    @property
+    def n_raw_paths(self):
+        return len(self.paths)
+
+    def filter_blocks(self, dtype):
+        """{(r, j, r_out): filters of scale j on grid r, blocked for sampling at r_out}."""
+        key = ("filters", np.dtype(dtype).str)
+        if key not in self._cache:
+            blocks = {}
+            for j1 in range(self.n_scales):
+                r1 = self.res1[j1]
+                blocks[(0, j1, r1)] = _filter_blocks(self.grids[0].psi[j1], 2**r1, dtype)
+                for j2 in range(j1 + 1, self.n_scales):
+                    r2 = self.res2[j2][j1]
+                    blocks[(r1, j2, r2)] = _filter_blocks(self.grids[r1].psi[j2],
+                                                          2 ** (r2 - r1), dtype)
+            self._cache[key] = blocks
+        return self._cache[key]
+
+    def lowpass_matrices(self, dtype):
+        """{r: (h w, M_r N_r) matrix of the low-pass, output sampling and crop}."""
+        key = ("lowpass", np.dtype(dtype).str)
+        if key not in self._cache:
+            self._cache[key] = {r: np.ascontiguousarray(g.lowpass.T, dtype=dtype)
+                                for r, g in self.grids.items()}
+        return self._cache[key]
+
+
+def _lowpass_matrix(phi_hat, stride, offsets, out_shape):
+    """Matrix of U ↦ (U ⊛ φ) sampled at rows/cols offset + stride·k (circular)."""
+    phi = scipy.fft.ifft2(phi_hat).real
+    M, N = phi.shape
+    rows = (offsets[0] + stride * np.arange(out_shape[0]))[:, None] - np.arange(M)[None, :]
+    cols = (offsets[1] + stride * np.arange(out_shape[1]))[:, None] - np.arange(N)[None, :]
+    # D[(a, b), (m, n)] = φ[(row_a − m) mod M, (col_b − n) mod N]
+    D = phi[(rows % M)[:, None, :, None], (cols % N)[None, :, None, :]]
+    return D.reshape(out_shape[0] * out_shape[1], M * N).T.copy()
+
+
+def _check_choice(value, name, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
+
+
+def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, padding,
+                             normalize, subsampling, rotation, scale, compression, slant):
+    for name, value, low in (("n_scales", n_scales, 1), ("n_orientations", n_orientations, 1),
+                             ("max_order", max_order, 1)):
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            raise TypeError(f"{name} must be an int; got {type(value).__name__}.")
+        if value < low:
+            raise ValueError(f"{name} must be >= {low}; got {value}.")
+    if max_order > 2:
+        raise ValueError(f"max_order must be 1 or 2; got {max_order}.")
+    if isinstance(subsampling, bool) or not isinstance(subsampling, Integral):
+        raise TypeError(f"subsampling must be an int; got {type(subsampling).__name__}.")
+    _check_choice(padding, "padding", PADDINGS)
+    _check_choice(normalize, "normalize", ("peak", "tight"))
+    _check_choice(rotation, "rotation", ROTATIONS)
+    _check_choice(scale, "scale", SCALES)
+    if compression is not None and compression != "log":
+        if isinstance(compression, bool) or not isinstance(compression, Real):
+            raise TypeError(f"compression must be None, 'log' or a float; got {compression!r}.")
+        if not 0 < compression <= 1:
+            raise ValueError(f"compression (a power) must be in (0, 1]; got {compression}.")
+    if slant is not None and (isinstance(slant, bool) or not isinstance(slant, Real)
+                              or not slant > 0):
+        raise ValueError(f"slant must be a positive float or None; got {slant!r}.")
+    shape = tuple(int(s) for s in image_shape)
+    if len(shape) != 2:
+        raise ValueError(f"image_shape must be (height, width); got {image_shape!r}.")
+    step = 2**n_scales
+    if padding == "periodic" and (shape[0] % step or shape[1] % step):
+        raise ValueError(
+            f"padding='periodic' needs image sides divisible by 2^n_scales = {step}; got "
+            f"{shape[0]}x{shape[1]}. Use padding='reflect' or fewer scales.")
+    if min(shape) < step:
+        raise ValueError(f"Images of {shape[0]}x{shape[1]} are too small for n_scales="
+                         f"{n_scales}: each side needs at least 2^n_scales = {step} pixels.")
+    return shape
+
+
+def _raw_paths(J, L, max_order):
+    paths = [()]
+    paths += [(j1, t1) for j1 in range(J) for t1 in range(L)]
+    if max_order == 2:
+        paths += [(j1, t1, j2, t2) for j1 in range(J) for t1 in range(L)
+                  for j2 in range(j1 + 1, J) for t2 in range(L)]
+    return paths
+
+
+def _output_groups(J, L, max_order, rotation, scale):
+    """Output channels as (order, path fields, name) with the raw paths they combine.
+
+    Each group is (order, path, name, combine) where ``combine`` is
+    ("raw", index) or (op, [indices...]) on the raw path list.
+    """
+    index = {p: i for i, p in enumerate(_raw_paths(J, L, max_order))}
+    groups = [(0, (), "lowpass", ("raw", [0]))]
+    n_freq = L // 2 + 1
+
+    def angular(order_paths, make_path, make_name):
+        # order_paths: list of (key, [raw indices in θ1 order])
+        out = []
+        for key, members in order_paths:
+            if rotation is None:
+                for t, i in enumerate(members):
+                    out.append((make_path(key, t), make_name(key, f"a{t}"), ("raw", [i])))
+            elif rotation == "average":
+                out.append((make_path(key, None), make_name(key, "avg"), ("mean", members)))
+            else:
+                for q in range(n_freq):
+                    out.append((make_path(key, None), make_name(key, f"q{q}"),
+                                ("dft", members, q)))
+        return out
+
+    # order 1: key = j1 (or None when averaged over scales)
+    scales1 = [None] if scale == "average" else list(range(J))
+    order1 = []
+    for j in scales1:
+        js = range(J) if j is None else [j]
+        # members in θ1 order; scale averaging groups every j with the same θ1
+        members = [[index[(jj, t)] for jj in js] for t in range(L)]
+        order1.append((j, members))
+    for key, members in order1:
+        lvl = "savg" if key is None else f"s{key + 1}"
+        if rotation is None:
+            for t in range(L):
+                groups.append((1, ((None if key is None else key + 1, t),), f"{lvl}_a{t}",
+                               ("mean", members[t])))
+        elif rotation == "average":
+            groups.append((1, ((None if key is None else key + 1, None),), f"{lvl}_avg",
+                           ("mean", [i for m in members for i in m])))
+        else:
+            for q in range(n_freq):
+                groups.append((1, ((None if key is None else key + 1, None),), f"{lvl}_q{q}",
+                               ("dft", members, q)))
+    if max_order < 2:
+        return groups
+    # order 2: joint rotation keeps Δ = θ2 − θ1 (mod L); scale averaging keeps j2 − j1.
+    pairs = sorted({(j1, j2) for j1 in range(J) for j2 in range(j1 + 1, J)})
+    keys = sorted({j2 - j1 for j1, j2 in pairs}) if scale == "average" else pairs
+    for key in keys:
+        chosen = [p for p in pairs if (p[1] - p[0] == key if scale == "average" else p == key)]
+        if scale == "average":
+            lvl, path_scales = f"dj{key}", (None, None)
+        else:
+            lvl, path_scales = f"s{key[0] + 1}_s{key[1] + 1}", (key[0] + 1, key[1] + 1)
+        if rotation is None:
+            for t1 in range(L):
+                for t2 in range(L):
+                    members = [index[(j1, t1, j2, t2)] for j1, j2 in chosen]
+                    groups.append((2, ((path_scales[0], t1), (path_scales[1], t2)),
+                                   f"{lvl}_a{t1}_a{t2}", ("mean", members)))
+        else:
+            for delta in range(L):
+                members = [[index[(j1, t1, j2, (t1 + delta) % L)] for j1, j2 in chosen]
+                           for t1 in range(L)]
+                if rotation == "average":
+                    groups.append((2, ((path_scales[0], None), (path_scales[1], delta)),
+                                   f"{lvl}_d{delta}_avg",
+                                   ("mean", [i for m in members for i in m])))
+                else:
+                    for q in range(n_freq):
+                        groups.append((2, ((path_scales[0], None), (path_scales[1], delta)),
+                                       f"{lvl}_d{delta}_q{q}", ("dft", members, q)))
+    return groups
+
+
+def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientations: int = 8,
+                    max_order: int = 2, *, padding: str = "reflect", normalize: str = "peak",
+                    subsampling: int = 0, rotation: str | None = None,
+                    scale: str | None = None, compression: float | str | None = None,
+                    slant: float | None = None) -> ScatteringPlan:
+    """Build the filters, low-pass matrices and output layout of a scattering transform.
+
+    Parameters are those of :func:`scattering_transform`.
+
+    Returns
+    -------
+    plan : ScatteringPlan
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode import plan_scattering
+    >>> plan = plan_scattering((28, 28), n_scales=2, n_orientations=8)
+    >>> plan.out_shape, plan.n_raw_paths, plan.n_features
+    ((7, 7), 81, 3969)
+    """
+    shape = _check_scattering_params(image_shape, n_scales, n_orientations, max_order,
+                                     padding, normalize, subsampling, rotation, scale,
+                                     compression, slant)
+    J, L = int(n_scales), int(n_orientations)
+    step = 2**J
+    if padding == "periodic":
+        pads = ((0, 0), (0, 0))
+    else:  # at least 2^J on each side, total a multiple of 2^J, as many on each side
+        pads = tuple((step, -(-(s + 2 * step) // step) * step - s - step) for s in shape)
+    padded = (shape[0] + sum(pads[0]), shape[1] + sum(pads[1]))
+    out_shape = (-(-shape[0] // step), -(-shape[1] // step))
+    res1 = {j: min(max(j + subsampling, 0), J) for j in range(J)}
+    res2 = {j2: {j1: min(max(j2 + subsampling, res1[j1]), J) for j1 in range(j2)}
+            for j2 in range(J)}
+    needed = {0} | set(res1.values()) | {r for d in res2.values() for r in d.values()}
+    grids = {}
+    for r in sorted(needed):
+        grid_shape = (padded[0] >> r, padded[1] >> r)
+        # The bank on a grid of stride 2^r: scale j there is scale j − r of that grid.
+        if r < J:
+            phi_hat, psi_hat = morlet_bank(grid_shape, J - r, L, slant=slant,
+                                           normalize=normalize)
+        else:  # only the low-pass lives on the output grid itself
+            phi_hat, psi_hat = gaussian_hat(grid_shape, SIGMA0 / 2), None
+        offsets = (pads[0][0] >> r, pads[1][0] >> r)
+        grids[r] = _Grid(grid_shape, {j: psi_hat[j - r] for j in range(r, J)},
+                         _lowpass_matrix(phi_hat, 2 ** (J - r), offsets, out_shape))
+    paths = _raw_paths(J, L, max_order)
+    groups = _output_groups(J, L, max_order, rotation, scale)
+    degrees = np.degrees(orientations(L))
+    entries = []
+    for order, path, name, _ in groups:
+        last = path[-1] if path else (J, None)
+        angle = last[1]
+        entries.append(dict(
+            scale=J if last[0] is None else last[0], name=name, shape=out_shape,
+            orientation=None if angle is None or (order == 2 and rotation) else float(degrees[angle]),
+            lowpass=order == 0, angle=angle, path=path, prefix=f"scat_o{order}_{name}",
+            scale_label="level"))
+    plan = ScatteringPlan(shape, J, L, int(max_order), padding, normalize, int(subsampling),
+                          rotation, scale, compression, pads, out_shape, res1, res2, grids,
+                          paths, groups, stack_bands(entries))
+    return plan
+
+
+def _blocks(A, k):
+    """(M, N, X) → (M/k · N/k, k², X): the k × k aliases of each coarse frequency."""
+    M, N = A.shape[0] // k, A.shape[1] // k
+    return A.reshape(k, M, k, N, -1).transpose(1, 3, 0, 2, 4).reshape(M * N, k * k, -1)
+
+
+def _filter_blocks(filters, k, dtype):
+    """(C, M, N) real filters → (M/k · N/k, C, k²), scaled by 1/k² (see _filtered_modulus)."""
+    C, M, N = filters.shape
+    blocks = filters.reshape(C, k, M // k, k, N // k).transpose(2, 4, 0, 1, 3)
+    return np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k) / (k * k),
+                                dtype=dtype)
+
+
+def _filtered_modulus(spectrum, filter_blocks, k):
+    """|x⋆ψ| sampled every k pixels, for every filter and every column of ``spectrum``.
+
+    ``spectrum`` is (M, N, X) complex (frequencies first); the result is
+    (M/k, N/k, C, X) real. Sampling a convolution every k pixels is the inverse
+    FFT, on the coarse grid, of its spectrum summed over the k × k aliases of
+    each frequency (divided by k²); that sum of products is one real matrix
+    product per coarse frequency: (C, k²) filters times (k², 2X) re/im parts.
+    """
+    M, N, X = spectrum.shape
+    M1, N1 = M // k, N // k
+    real = filter_blocks.dtype
+    blocks = _blocks(spectrum, k).view(real)  # (M1 N1, k², 2X): interleaved re, im
+    Z = np.matmul(filter_blocks, blocks)       # (M1 N1, C, 2X)
+    Z = Z.view(spectrum.dtype).reshape(M1, N1, -1, X)
+    return np.abs(scipy.fft.ifft2(Z, axes=(0, 1), workers=1, overwrite_x=True))
+
+
+def _raw_chunk(X, plan):
+    """Raw scattering coefficients (n, n_paths, h * w) of a chunk of images.
+
+    Everything is laid out frequencies (or pixels) first, images and filters
+    last, so that each filtering step and each low-pass is one matrix product.
+    """
+    n = len(X)
+    J, L = plan.n_scales, plan.n_orientations
+    real = X.dtype
+    complex_dtype = np.result_type(real, np.complex64)
+    if plan.padding != "periodic":
+        mode = {"zero": "constant"}.get(plan.padding, plan.padding)
+        X = np.pad(X, ((0, 0),) + plan.pads, mode=mode)
+    hw = plan.out_shape[0] * plan.out_shape[1]
+    x = np.ascontiguousarray(X.transpose(1, 2, 0))  # (M, N, n)
+    M, N = x.shape[:2]
+    grids = plan.grids
+    filters = plan.filter_blocks(real)
+    lowpass = plan.lowpass_matrices(real)
+    orders = [lowpass[0] @ x.reshape(M * N, n)]  # (hw, n)
+    spectrum = scipy.fft.fft2(x, axes=(0, 1), workers=1).astype(complex_dtype, copy=False)
+    order1, order2 = [], []
+    for j1 in range(J):
+        r1 = plan.res1[j1]
+        U1 = _filtered_modulus(spectrum, filters[(0, j1, r1)], 2**r1)  # (M1, N1, L, n)
+        M1, N1 = U1.shape[:2]
+        order1.append((lowpass[r1] @ U1.reshape(M1 * N1, -1)).reshape(hw, L, n))
+        if plan.max_order < 2 or j1 == J - 1:
+            continue
+        U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, L * n), axes=(0, 1), workers=1)
+        per_j2 = []
+        for j2 in range(j1 + 1, J):
+            r2 = plan.res2[j2][j1]
+            U2 = _filtered_modulus(U1_hat, filters[(r1, j2, r2)], 2 ** (r2 - r1))
+            M2, N2 = U2.shape[:2]  # U2: (M2, N2, L2, L1 * n)
+            per_j2.append((lowpass[r2] @ U2.reshape(M2 * N2, -1)).reshape(hw, L, L, n))
+        # raw order (j1, θ1, j2, θ2): (hw, j2, θ2, θ1, n) → (hw, θ1, j2, θ2, n)
+        order2.append(np.stack(per_j2, axis=1).transpose(0, 3, 1, 2, 4).reshape(hw, -1, n))
+    raw = np.concatenate([orders[0][:, None]] + order1 + order2, axis=1)  # (hw, paths, n)
+    return np.ascontiguousarray(raw.transpose(2, 1, 0))
+
+
+def _finish_chunk(raw, out, plan):
+    """Invariants (orientation/scale averaging, DFT), compression, into ``out``."""
+    n = len(raw)
+    hw = raw.shape[2]
+    blocks = out.reshape(n, -1, hw)
+    for k, (order, _, _, combine) in enumerate(plan.groups):
+        op = combine[0]
+        if op == "raw":
+            values = raw[:, combine[1][0]]
+        elif op == "mean":
+            values = raw[:, combine[1]].mean(axis=1)
+        else:  # modulus of the DFT over θ1 at frequency q (of the scale-averaged paths)
+            members, q = combine[1], combine[2]
+            stacked = np.stack([raw[:, m].mean(axis=1) for m in members], axis=1)
+            L = len(members)
+            phase = np.exp(-2j * np.pi * q * np.arange(L) / L).astype(
+                np.result_type(raw.dtype, np.complex64))
+            values = np.abs(np.tensordot(stacked, phase, axes=([1], [0]))) / L
+        if order > 0 and plan.compression is not None:
+            values = np.maximum(values, 0)
+            values = (np.log1p(values / 0.01) if plan.compression == "log"
+                      else values ** plan.compression)
+        blocks[:, k] = values
+
+
+def _scattering_chunk(X, out, plan):
+    raw = _raw_chunk(X, plan)
+    if plan.rotation is None and plan.scale is None and plan.compression is None:
+        out[:] = raw.reshape(len(X), -1)
+    else:
+        _finish_chunk(raw, out, plan)
+
+
+def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 8,
+                         max_order: int = 2, *, padding: str = "reflect",
+                         normalize: str = "peak", subsampling: int = 0,
+                         rotation: str | None = None, scale: str | None = None,
+                         compression: float | str | None = None, slant: float | None = None,
+                         plan: ScatteringPlan | None = None, batch_size: int | None = None,
+                         n_jobs: int | None = None, verbose: int = 0) -> np.ndarray:
+    """Scattering coefficients of orders 0 to ``max_order`` of a batch of images.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, height, width)
+        Real images; float32 is kept (float32 FFTs).
+    n_scales : int, default=2
+        J: wavelet scales j = 0 … J−1; outputs are sampled every 2^J pixels.
+    n_orientations : int, default=8
+        L orientations kπ/L per scale, in both layers.
+    max_order : {1, 2}, default=2
+    padding : {"reflect", "symmetric", "zero", "periodic"}, default="reflect"
+        Boundary handling: pad by at least 2^J pixels per side (cropped from the
+        output), or treat the image as periodic (sides divisible by 2^J).
+    normalize : {"peak", "tight"}, default="peak"
+        Unit-peak Morlet filters (Kymatio's gains) or a bank whose
+        Littlewood–Paley sum is 1 (every layer an isometry before sampling).
+    subsampling : int, default=0
+        The moduli |x⋆ψ_j| are computed every 2^(j + subsampling) pixels
+        (clipped to [1, 2^J]); 0 is Kymatio's choice, 1 halves every grid (4x
+        fewer samples), −1 doubles them.
+    rotation : {None, "average", "fourier"}, default=None
+        Orientation invariants per path: the mean over θ1 (order 2: with
+        Δ = θ2 − θ1 fixed, the joint rotation), or the modulus of the DFT over
+        θ1 (frequencies 0 … L/2, a rotation-invariant but more selective code).
+    scale : {None, "average"}, default=None
+        Average over j1 (order 2: with j2 − j1 fixed).
+    compression : None, "log" or float in (0, 1], default=None
+        Applied to orders ≥ 1 after averaging: a power (0.5 is the square
+        root) or log(1 + S/0.01). Helps a linear head.
+    slant : float or None, default=None
+        Envelope aspect ratio of the Morlet filters; None is 4/L.
+    plan : ScatteringPlan or None
+        From :func:`plan_scattering`; the parameters above are then ignored.
+    batch_size, n_jobs, verbose :
+        Images per chunk (None: from ``working_memory``), threads over chunks,
+        progress lines.
+
+    Returns
+    -------
+    S : ndarray of shape (n_samples, n_features)
+        Blocks of ``plan.out_shape`` laid out as ``plan.bands`` says: order 0,
+        order 1 by (j1, θ1), order 2 by (j1, θ1, j2, θ2), Kymatio's order.
+
+    References
+    ----------
+    .. [1] J. Bruna and S. Mallat, "Invariant scattering convolution networks",
+       IEEE TPAMI 35(8), 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import scattering_transform
+    >>> X = np.random.default_rng(0).random((3, 28, 28)).astype(np.float32)
+    >>> S = scattering_transform(X, n_scales=2, n_orientations=8)
+    >>> S.shape, S.dtype
+    ((3, 3969), dtype('float32'))
+    """
+    X = np.asarray(X)
+    if np.iscomplexobj(X):
+        raise ValueError("X must be real; got a complex array.")
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(np.float64)
+    if X.ndim != 3:
+        raise ValueError(f"X must have shape (n_samples, height, width); got {X.shape}.")
+    if plan is None:
+        plan = plan_scattering(X.shape[1:], n_scales, n_orientations, max_order,
+                               padding=padding, normalize=normalize, subsampling=subsampling,
+                               rotation=rotation, scale=scale, compression=compression,
+                               slant=slant)
+    elif not isinstance(plan, ScatteringPlan):
+        raise TypeError(f"plan must be a ScatteringPlan; got {type(plan).__name__}.")
+    if tuple(X.shape[1:]) != plan.image_shape:
+        raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
+    padded = plan.grids[0].shape[0] * plan.grids[0].shape[1]
+    # Per image: the padded spectrum, the L (L) filtered spectra of the largest
+    # layer in complex, the raw output.
+    L = plan.n_orientations
+    layer = max(L * padded, L * L * padded // 4 ** max(plan.res1[0], 0)
+                if plan.max_order == 2 else 0)
+    row_bytes = X.dtype.itemsize * (4 * padded + 6 * layer + 2 * plan.n_raw_paths
+                                    * plan.out_shape[0] * plan.out_shape[1])
+    return map_in_batches(lambda chunk, out: _scattering_chunk(chunk, out, plan), X,
+                          plan.n_features, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
+                          row_bytes=row_bytes, verbose=verbose, label="scattering_transform")
