@@ -48,6 +48,7 @@ from ._bands import stack_bands
 from ._batching import map_in_batches
 from ._morlet_filters import SIGMA0, gaussian_hat, morlet_bank, orientations
 
+FRAMES = ("morlet", "curvelet")
 PADDINGS = ("reflect", "symmetric", "zero", "periodic")
 ROTATIONS = (None, "average", "fourier")
 SCALES = (None, "average")
@@ -89,6 +90,7 @@ class ScatteringPlan:
     n_scales: int
     n_orientations: int
     max_order: int
+    frame: str
     padding: str
     normalize: str
     subsampling: int
@@ -97,6 +99,7 @@ class ScatteringPlan:
     compression: object
     pads: tuple
     out_shape: tuple
+    counts: tuple
     res1: dict
     res2: dict
     grids: dict = field(repr=False)
@@ -191,39 +194,37 @@ def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, p
     return shape
 
 
-def _raw_paths(J, L, max_order):
+def _raw_paths(counts, max_order):
+    """Paths in output order; ``counts[j]`` orientations at scale j (0 = finest)."""
+    J = len(counts)
     paths = [()]
-    paths += [(j1, t1) for j1 in range(J) for t1 in range(L)]
+    paths += [(j1, t1) for j1 in range(J) for t1 in range(counts[j1])]
     if max_order == 2:
-        paths += [(j1, t1, j2, t2) for j1 in range(J) for t1 in range(L)
-                  for j2 in range(j1 + 1, J) for t2 in range(L)]
+        paths += [(j1, t1, j2, t2) for j1 in range(J) for t1 in range(counts[j1])
+                  for j2 in range(j1 + 1, J) for t2 in range(counts[j2])]
     return paths
 
 
-def _output_groups(J, L, max_order, rotation, scale):
+def _output_groups(counts, max_order, rotation, scale):
     """Output channels as (order, path fields, name) with the raw paths they combine.
 
     Each group is (order, path, name, combine) where ``combine`` is
     ("raw", index) or (op, [indices...]) on the raw path list.
     """
-    index = {p: i for i, p in enumerate(_raw_paths(J, L, max_order))}
+    index = {p: i for i, p in enumerate(_raw_paths(counts, max_order))}
     groups = [(0, (), "lowpass", ("raw", [0]))]
+    J, L = len(counts), counts[0]
+    if rotation is None and scale is None:
+        for path in index:
+            if len(path) == 2:
+                groups.append((1, ((path[0] + 1, path[1]),), f"s{path[0] + 1}_a{path[1]}",
+                               ("raw", [index[path]])))
+            elif len(path) == 4:
+                groups.append((2, ((path[0] + 1, path[1]), (path[2] + 1, path[3])),
+                               f"s{path[0] + 1}_a{path[1]}_s{path[2] + 1}_a{path[3]}",
+                               ("raw", [index[path]])))
+        return groups
     n_freq = L // 2 + 1
-
-    def angular(order_paths, make_path, make_name):
-        # order_paths: list of (key, [raw indices in θ1 order])
-        out = []
-        for key, members in order_paths:
-            if rotation is None:
-                for t, i in enumerate(members):
-                    out.append((make_path(key, t), make_name(key, f"a{t}"), ("raw", [i])))
-            elif rotation == "average":
-                out.append((make_path(key, None), make_name(key, "avg"), ("mean", members)))
-            else:
-                for q in range(n_freq):
-                    out.append((make_path(key, None), make_name(key, f"q{q}"),
-                                ("dft", members, q)))
-        return out
 
     # order 1: key = j1 (or None when averaged over scales)
     scales1 = [None] if scale == "average" else list(range(J))
@@ -279,7 +280,7 @@ def _output_groups(J, L, max_order, rotation, scale):
 
 
 def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientations: int = 8,
-                    max_order: int = 2, *, padding: str = "reflect", normalize: str = "peak",
+                    max_order: int = 2, *, frame: str = "morlet", padding: str = "reflect", normalize: str = "peak",
                     subsampling: int = 0, rotation: str | None = None,
                     scale: str | None = None, compression: float | str | None = None,
                     slant: float | None = None) -> ScatteringPlan:
@@ -301,6 +302,10 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
     shape = _check_scattering_params(image_shape, n_scales, n_orientations, max_order,
                                      padding, normalize, subsampling, rotation, scale,
                                      compression, slant)
+    _check_choice(frame, "frame", FRAMES)
+    if frame == "curvelet" and (rotation or scale):
+        raise ValueError("rotation and scale invariants need the same orientations at "
+                         "every scale: use frame='morlet' with them.")
     J, L = int(n_scales), int(n_orientations)
     step = 2**J
     if padding == "periodic":
@@ -313,34 +318,72 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
     res2 = {j2: {j1: min(max(j2 + subsampling, res1[j1]), J) for j1 in range(j2)}
             for j2 in range(J)}
     needed = {0} | set(res1.values()) | {r for d in res2.values() for r in d.values()}
+    if frame == "curvelet":
+        fine_filters, degrees = _curvelet_filters(padded, J, L)
+    else:
+        degrees = [np.degrees(orientations(L))] * J
+    counts = [len(d) for d in degrees]
     grids = {}
     for r in sorted(needed):
         grid_shape = (padded[0] >> r, padded[1] >> r)
-        # The bank on a grid of stride 2^r: scale j there is scale j − r of that grid.
-        if r < J:
+        offsets = (pads[0][0] >> r, pads[1][0] >> r)
+        if frame == "curvelet":  # the windows of the full grid, periodised onto this one
+            k = 2**r
+            phi_hat = gaussian_hat(grid_shape, SIGMA0 * 2.0 ** (J - 1 - r))
+            psi = {j: fine_filters[j].reshape(-1, k, grid_shape[0], k, grid_shape[1]).sum(
+                axis=(1, 3)) for j in range(r, J)}
+        elif r < J:  # the Morlet bank of a grid of stride 2^r: scale j is its scale j − r
             phi_hat, psi_hat = morlet_bank(grid_shape, J - r, L, slant=slant,
                                            normalize=normalize)
+            psi = {j: psi_hat[j - r] for j in range(r, J)}
         else:  # only the low-pass lives on the output grid itself
-            phi_hat, psi_hat = gaussian_hat(grid_shape, SIGMA0 / 2), None
-        offsets = (pads[0][0] >> r, pads[1][0] >> r)
-        grids[r] = _Grid(grid_shape, {j: psi_hat[j - r] for j in range(r, J)},
+            phi_hat, psi = gaussian_hat(grid_shape, SIGMA0 / 2), {}
+        grids[r] = _Grid(grid_shape, psi,
                          _lowpass_matrix(phi_hat, 2 ** (J - r), offsets, out_shape))
-    paths = _raw_paths(J, L, max_order)
-    groups = _output_groups(J, L, max_order, rotation, scale)
-    degrees = np.degrees(orientations(L))
+    paths = _raw_paths(counts, max_order)
+    groups = _output_groups(counts, max_order, rotation, scale)
     entries = []
     for order, path, name, _ in groups:
-        last = path[-1] if path else (J, None)
-        angle = last[1]
+        scale_index, angle = path[-1] if path else (J, None)
+        orientation = None
+        if angle is not None and scale_index is not None and not (order == 2 and rotation):
+            orientation = float(degrees[scale_index - 1][angle])
         entries.append(dict(
-            scale=J if last[0] is None else last[0], name=name, shape=out_shape,
-            orientation=None if angle is None or (order == 2 and rotation) else float(degrees[angle]),
-            lowpass=order == 0, angle=angle, path=path, prefix=f"scat_o{order}_{name}",
-            scale_label="level"))
-    plan = ScatteringPlan(shape, J, L, int(max_order), padding, normalize, int(subsampling),
-                          rotation, scale, compression, pads, out_shape, res1, res2, grids,
-                          paths, groups, stack_bands(entries))
-    return plan
+            scale=J if scale_index is None else scale_index, name=name, shape=out_shape,
+            orientation=orientation, lowpass=order == 0, angle=angle, path=path,
+            prefix=f"scat_o{order}_{name}", scale_label="level"))
+    return ScatteringPlan(shape, J, L, int(max_order), frame, padding, normalize,
+                          int(subsampling), rotation, scale, compression, pads, out_shape,
+                          tuple(counts), res1, res2, grids, paths, groups,
+                          stack_bands(entries))
+
+
+def _curvelet_filters(shape, J, L):
+    """Undecimated curvelet windows as Fourier filters: J band-pass scales, finest first.
+
+    Curvelet scales 2 … J + 1 of ``CurveletTransformer(n_scales=J + 1,
+    n_angles=2L, decimated=False)``; each stored (one-sided) wedge is a filter
+    √2·U, whose modulus is the magnitude of the curvelet's (√2·Re, √2·Im) pair.
+    """
+    from ._curvelet_windows import build_wedges
+
+    if L < 4 or L % 2:
+        raise ValueError(f"frame='curvelet' needs n_orientations even and >= 4 (n_angles = "
+                         f"2 n_orientations); got {L}.")
+    if min(shape) < 2 ** (J + 2):
+        raise ValueError(f"frame='curvelet' with n_scales={J} needs padded images of at least "
+                         f"{2 ** (J + 2)} pixels per side; got {shape}.")
+    wedges = build_wedges(shape, J + 1, 2 * L, "curvelets", decimated=False)
+    filters, degrees = [], []
+    for s in range(J + 1, 1, -1):  # finest first: j = J + 1 − s
+        at_scale = [w for w in wedges if w.scale == s]
+        bank = np.zeros((len(at_scale), shape[0] * shape[1]))
+        for i, w in enumerate(at_scale):
+            bank[i, w.source] = w.weight * (np.sqrt(2.0) if w.paired else 1.0)
+        filters.append(bank.reshape(len(at_scale), *shape))
+        degrees.append(np.array([0.0 if w.orientation is None else w.orientation
+                                 for w in at_scale]))
+    return filters, degrees
 
 
 def _blocks(A, k):
@@ -382,7 +425,7 @@ def _raw_chunk(X, plan):
     last, so that each filtering step and each low-pass is one matrix product.
     """
     n = len(X)
-    J, L = plan.n_scales, plan.n_orientations
+    J, counts = plan.n_scales, plan.counts
     real = X.dtype
     complex_dtype = np.result_type(real, np.complex64)
     if plan.padding != "periodic":
@@ -399,20 +442,22 @@ def _raw_chunk(X, plan):
     order1, order2 = [], []
     for j1 in range(J):
         r1 = plan.res1[j1]
-        U1 = _filtered_modulus(spectrum, filters[(0, j1, r1)], 2**r1)  # (M1, N1, L, n)
+        L1 = counts[j1]
+        U1 = _filtered_modulus(spectrum, filters[(0, j1, r1)], 2**r1)  # (M1, N1, L1, n)
         M1, N1 = U1.shape[:2]
-        order1.append((lowpass[r1] @ U1.reshape(M1 * N1, -1)).reshape(hw, L, n))
+        order1.append((lowpass[r1] @ U1.reshape(M1 * N1, -1)).reshape(hw, L1, n))
         if plan.max_order < 2 or j1 == J - 1:
             continue
-        U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, L * n), axes=(0, 1), workers=1)
+        U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, L1 * n), axes=(0, 1), workers=1)
         per_j2 = []
         for j2 in range(j1 + 1, J):
             r2 = plan.res2[j2][j1]
             U2 = _filtered_modulus(U1_hat, filters[(r1, j2, r2)], 2 ** (r2 - r1))
             M2, N2 = U2.shape[:2]  # U2: (M2, N2, L2, L1 * n)
-            per_j2.append((lowpass[r2] @ U2.reshape(M2 * N2, -1)).reshape(hw, L, L, n))
-        # raw order (j1, θ1, j2, θ2): (hw, j2, θ2, θ1, n) → (hw, θ1, j2, θ2, n)
-        order2.append(np.stack(per_j2, axis=1).transpose(0, 3, 1, 2, 4).reshape(hw, -1, n))
+            S2 = (lowpass[r2] @ U2.reshape(M2 * N2, -1)).reshape(hw, counts[j2], L1, n)
+            per_j2.append(S2.transpose(0, 2, 1, 3))  # (hw, θ1, θ2, n)
+        # raw order (j1, θ1, j2, θ2): θ2 of every j2 inside each θ1
+        order2.append(np.concatenate(per_j2, axis=2).reshape(hw, -1, n))
     raw = np.concatenate([orders[0][:, None]] + order1 + order2, axis=1)  # (hw, paths, n)
     return np.ascontiguousarray(raw.transpose(2, 1, 0))
 
@@ -534,7 +579,7 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
     padded = plan.grids[0].shape[0] * plan.grids[0].shape[1]
     # Per image: the padded spectrum, the L (L) filtered spectra of the largest
     # layer in complex, the raw output.
-    L = plan.n_orientations
+    L = max(plan.counts)
     layer = max(L * padded, L * L * padded // 4 ** max(plan.res1[0], 0)
                 if plan.max_order == 2 else 0)
     row_bytes = X.dtype.itemsize * (4 * padded + 6 * layer + 2 * plan.n_raw_paths
