@@ -16,7 +16,21 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._morlet import (
+    MorletPlan,
+    MorletTransformer,
+    inverse_morlet_transform,
+    morlet_layout,
+    morlet_transform,
+    plan_morlet,
+)
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
+from ._scattering import (
+    ScatteringPlan,
+    ScatteringTransformer,
+    plan_scattering,
+    scattering_transform,
+)
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
 from ._wavelet import (
     Band,
@@ -38,6 +52,16 @@ __all__ = [
     "curvelet_transform",
     "inverse_curvelet_transform",
     "LocalPooling",
+    "MorletPlan",
+    "MorletTransformer",
+    "inverse_morlet_transform",
+    "morlet_layout",
+    "morlet_transform",
+    "plan_morlet",
+    "ScatteringPlan",
+    "ScatteringTransformer",
+    "plan_scattering",
+    "scattering_transform",
     "PooledBand",
     "pool_coefficients",
     "pooling_layout",

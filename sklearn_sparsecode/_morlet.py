@@ -224,6 +224,8 @@ def morlet_transform(X: ArrayLike, n_scales: int = 3, n_orientations: int = 8, *
     if plan is None:
         plan = plan_morlet(X.shape[1:], n_scales, n_orientations, slant=slant,
                            normalize=normalize)
+    elif not isinstance(plan, MorletPlan):
+        raise TypeError(f"plan must be a MorletPlan; got {type(plan).__name__}.")
     if tuple(X.shape[1:]) != plan.image_shape:
         raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
     n_coefs = plan.n_coefficients

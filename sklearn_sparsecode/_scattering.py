@@ -44,8 +44,14 @@ import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
 
-from ._bands import stack_bands
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from ._bands import feature_layout_of, feature_names_of, stack_bands
+from ._base import ImageInputMixin
 from ._batching import map_in_batches
+from ._validation import validate_images
 from ._morlet_filters import SIGMA0, gaussian_hat, morlet_bank, orientations
 
 FRAMES = ("morlet", "curvelet")
@@ -586,4 +592,191 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
                                     * plan.out_shape[0] * plan.out_shape[1])
     return map_in_batches(lambda chunk, out: _scattering_chunk(chunk, out, plan), X,
                           plan.n_features, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
-                          row_bytes=row_bytes, verbose=verbose, label="scattering_transform")
+                          row_bytes=row_bytes, uses_blas=True, verbose=verbose,
+                          label="scattering_transform")
+
+
+class ScatteringTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
+    """Scattering coefficients of orders 0 to 2 (Mallat 2012) as a transformer.
+
+    S0 = x⋆φ, S1 = |x⋆ψλ1|⋆φ and S2 = ||x⋆ψλ1|⋆ψλ2|⋆φ over frequency-decreasing
+    paths, sampled every 2^J pixels: a fixed, translation-stable and
+    deformation-stable representation for a linear or kernel head. The
+    wavelets are an oriented Morlet bank (Bruna & Mallat 2013; the filters of
+    Kymatio's ``Scattering2D``, built here in the Fourier domain) or this
+    package's undecimated curvelet windows. See :func:`scattering_transform`
+    for the algorithm.
+
+    Parameters
+    ----------
+    n_scales : int, default=2
+        J dyadic scales; one output sample per 2^J pixels per axis.
+    n_orientations : int, default=8
+        Orientations per scale (Morlet); curvelets use 2 × n_orientations
+        wedges at the coarsest scale (n_orientations real orientations there,
+        doubling every other scale).
+    max_order : {1, 2}, default=2
+    frame : {"morlet", "curvelet"}, default="morlet"
+    padding : {"reflect", "symmetric", "zero", "periodic"}, default="reflect"
+        Boundary handling (padding by 2^J pixels per side, cropped from the output).
+    normalize : {"peak", "tight"}, default="peak"
+        Morlet gains: unit peak (Kymatio's) or Littlewood–Paley sum exactly 1.
+    subsampling : int, default=0
+        |x⋆ψ_j| is sampled every 2^(j + subsampling) pixels (clipped to [1, 2^J]).
+    rotation : {None, "average", "fourier"}, default=None
+        Orientation invariants: mean over θ1 (θ2 − θ1 fixed) or modulus of the
+        DFT over θ1 (Sifre & Mallat 2013).
+    scale : {None, "average"}, default=None
+        Mean over j1 (j2 − j1 fixed).
+    compression : None, "log" or float in (0, 1], default=0.5
+        Power (0.5: square root) or log(1 + S/0.01) of orders ≥ 1, for linear heads.
+    slant : float or None, default=None
+        Morlet envelope aspect ratio; None is 4/L.
+    image_shape : tuple (height, width) or None, default=None
+        Image shape when X is 2-D with one flattened image per row.
+    batch_size : int or None, default=None
+        Images per chunk; None sizes chunks from scikit-learn's ``working_memory``.
+    n_jobs : int or None, default=None
+        Threads over chunks. Results do not depend on it.
+    verbose : int, default=0
+        Progress lines on stderr during ``transform`` when > 0.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when X is a data frame with string column names.
+    input_shape_ : (height, width)
+    plan_ : ScatteringPlan
+    bands_ : list of Band
+        One record per output block (``path`` gives ((scale1, angle1), (scale2,
+        angle2)), ``len(path)`` is the order).
+
+    See Also
+    --------
+    scattering_transform, MorletTransformer, LocalPooling
+
+    References
+    ----------
+    .. [1] S. Mallat, "Group invariant scattering", CPAM 65(10), 2012.
+    .. [2] J. Bruna and S. Mallat, "Invariant scattering convolution networks",
+       IEEE TPAMI 35(8), 2013.
+    .. [3] L. Sifre and S. Mallat, "Rotation, scaling and deformation invariant
+       scattering for texture discrimination", CVPR 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import ScatteringTransformer
+    >>> X = np.random.default_rng(0).random((4, 28, 28)).astype(np.float32)
+    >>> st = ScatteringTransformer(n_scales=2, n_orientations=8).fit(X)
+    >>> S = st.transform(X)
+    >>> S.shape, S.dtype
+    ((4, 3969), dtype('float32'))
+    >>> [b.path for b in st.bands_[:2]], st.bands_[-1].path
+    ([(), ((1, 0),)], ((1, 7), (2, 7)))
+    >>> st.get_feature_names_out()[[0, 49]]
+    array(['scat_o0_lowpass_0_0', 'scat_o1_s1_a0_0_0'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        "n_scales": [Interval(Integral, 1, None, closed="left")],
+        "n_orientations": [Interval(Integral, 1, None, closed="left")],
+        "max_order": [Interval(Integral, 1, 2, closed="both")],
+        "frame": [StrOptions(set(FRAMES))],
+        "padding": [StrOptions(set(PADDINGS))],
+        "normalize": [StrOptions({"peak", "tight"})],
+        "subsampling": [Integral],
+        "rotation": [StrOptions({"average", "fourier"}), None],
+        "scale": [StrOptions({"average"}), None],
+        "compression": [StrOptions({"log"}), Interval(Real, 0, 1, closed="right"), None],
+        "slant": [Interval(Real, 0, None, closed="neither"), None],
+        "image_shape": ["array-like", None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, n_scales=2, n_orientations=8, max_order=2, frame="morlet",
+                 padding="reflect", normalize="peak", subsampling=0, rotation=None,
+                 scale=None, compression=0.5, slant=None, image_shape=None, batch_size=None,
+                 n_jobs=None, verbose=0):
+        self.n_scales = n_scales
+        self.n_orientations = n_orientations
+        self.max_order = max_order
+        self.frame = frame
+        self.padding = padding
+        self.normalize = normalize
+        self.subsampling = subsampling
+        self.rotation = rotation
+        self.scale = scale
+        self.compression = compression
+        self.slant = slant
+        self.image_shape = image_shape
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _validate(self, X, reset):
+        return validate_images(self, X, reset=reset, image_shape=self.image_shape,
+                               images_only=True)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: ArrayLike, y: None = None) -> "ScatteringTransformer":
+        """Build the filters, low-pass matrices and layout for the image shape of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ScatteringTransformer
+        """
+        self._validate(X, reset=True)
+        self.plan_ = plan_scattering(
+            self.input_shape_, self.n_scales, self.n_orientations, self.max_order,
+            frame=self.frame, padding=self.padding, normalize=self.normalize,
+            subsampling=self.subsampling, rotation=self.rotation, scale=self.scale,
+            compression=self.compression, slant=self.slant)
+        self.bands_ = self.plan_.bands
+        return self
+
+    def transform(self, X: ArrayLike) -> np.ndarray:
+        """Scattering coefficients of each image, one row per image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
+
+        Returns
+        -------
+        S : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        images = self._validate(X, reset=False)
+        return self._transform_images(images, n_jobs=self.n_jobs, verbose=self.verbose)
+
+    def _transform_images(self, images, n_jobs, verbose):
+        """The transform of already validated ``(n_samples, height, width)`` images."""
+        return scattering_transform(images, plan=self.plan_, batch_size=self.batch_size,
+                                    n_jobs=n_jobs, verbose=verbose)
+
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
+        """Names ``scat_o{order}_{path}_{row}_{col}``: ``scat_o2_s1_a3_s2_a5_4_0``.
+
+        ``s{scale}`` and ``a{angle}`` of λ1 then λ2; with invariants ``avg``
+        (mean over orientations), ``q{k}`` (DFT frequency over orientations),
+        ``d{Δ}`` (θ2 − θ1), ``savg``/``dj{Δj}`` (averaged over scales).
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features, generate_names=False)
+        return feature_names_of(self.bands_)
+
+    def feature_layout(self) -> np.ndarray:
+        """One record per output column: scale (of λ2, or λ1 at order 1), band name,
+        orientation (degrees, NaN where averaged), row, col."""
+        check_is_fitted(self)
+        return feature_layout_of(self.bands_)

@@ -11,6 +11,8 @@ from sklearn_sparsecode import (
     CNNFeatureExtractor,
     CurveletTransformer,
     LocalPooling,
+    MorletTransformer,
+    ScatteringTransformer,
     ThresholdTransformer,
     WaveletTransformer,
 )
@@ -30,8 +32,14 @@ ESTIMATORS = [
     LocalPooling(WaveletTransformer("haar", level=1), grid=2),
     LocalPooling(WaveletTransformer("db2", mode="symmetric"), grid=3, power=0.5, n_jobs=2),
     LocalPooling(),
+    MorletTransformer(n_scales=2, n_orientations=4),
+    ScatteringTransformer(),
+    ScatteringTransformer(frame="curvelet", padding="periodic", rotation=None, n_jobs=2),
+    ScatteringTransformer(rotation="fourier", scale="average", compression="log",
+                          batch_size=3),
 ]
-IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor)
+IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, MorletTransformer,
+               ScatteringTransformer)
 
 # The common checks fit on small 2-D tables (2 to 10 features, or 1). A curvelet
 # transform or a CNN needs images (at least 8x8 pixels for curvelets, 14x14 for
@@ -79,7 +87,10 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 @pytest.mark.parametrize("estimator, size", [(CurveletTransformer(), 16),
                                              (CNNFeatureExtractor(random_state=0), 28),
-                                             (LocalPooling(), 16)])
+                                             (LocalPooling(), 16),
+                                             (MorletTransformer(n_scales=2), 16),
+                                             (ScatteringTransformer(), 16),
+                                             (ScatteringTransformer(max_order=1), 16)])
 def test_images_only_api(estimator, size):
     """What the expected failures above would check, on images."""
     rng = np.random.default_rng(0)
