@@ -46,13 +46,13 @@ X_test, y_test = X_test[:n_test].astype(np.float32) / 255, y_test[:n_test]
 
 front_ends = {
     "pixels": FunctionTransformer(lambda X: X.reshape(len(X), -1)),
-    "db2 wavelets, |soft|": make_pipeline(WaveletTransformer("db2", level=2),
-                                          ThresholdTransformer(0.02, "soft", "magnitude")),
+    "db2 wavelets, |soft|": make_pipeline(WaveletTransformer(wavelet="db2", level=2),
+                                          ThresholdTransformer(tau=0.02, mode="soft", sign="magnitude")),
     "curvelets, |soft|": make_pipeline(CurveletTransformer(),
-                                       ThresholdTransformer(0.02, "soft", "magnitude")),
+                                       ThresholdTransformer(tau=0.02, mode="soft", sign="magnitude")),
     # Magnitudes of undecimated curvelets averaged on a 7x7 grid: stable to
     # small shifts, the best fixed front end for a linear head here.
-    "pooled |curvelets|": LocalPooling(CurveletTransformer(3, 8, decimated=False), power=0.5),
+    "pooled |curvelets|": LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False), power=0.5),
     "LeNet-5 random (pool2)": CNNFeatureExtractor(output_layer="pool2", random_state=0),
     "LeNet-5 trained (act3)": CNNFeatureExtractor(weights="lenet5-fashion-mnist",
                                                   output_layer="act3"),

@@ -28,7 +28,7 @@ size = 64 if args.quick else 128
 
 curvelets = CurveletTransformer(n_scales=3 if args.quick else 4).fit(np.zeros((1, size, size)))
 plot_atoms(curvelets).savefig(out / "curvelet_atoms.png", dpi=100)
-wavelets = WaveletTransformer("db4", level=3).fit(np.zeros((1, size, size)))
+wavelets = WaveletTransformer(wavelet="db4", level=3).fit(np.zeros((1, size, size)))
 plot_atoms(wavelets).savefig(out / "wavelet_atoms.png", dpi=100)
 
 try:

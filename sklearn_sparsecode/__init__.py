@@ -4,9 +4,13 @@ The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
 :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
-magnitudes into shift-stable local averages.
+magnitudes into shift-stable local averages. Every multiscale output is laid
+out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
+transform subclasses.
 """
 
+from ._bands import Band
+from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
 from ._curvelet import (
     CurveletBand,
@@ -16,6 +20,7 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._layers import band_modulus, cascade_bands
 from ._morlet import (
     MorletPlan,
     MorletTransformer,
@@ -32,8 +37,8 @@ from ._scattering import (
     scattering_transform,
 )
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
+from ._validation import FlattenedImagesWarning
 from ._wavelet import (
-    Band,
     WaveletTransformer,
     inverse_wavelet_transform,
     max_wavelet_level,
@@ -48,29 +53,33 @@ __all__ = [
     "CNNFeatureExtractor",
     "CurveletBand",
     "CurveletTransformer",
-    "curvelet_layout",
-    "curvelet_transform",
-    "inverse_curvelet_transform",
+    "FlattenedImagesWarning",
     "LocalPooling",
     "MorletPlan",
     "MorletTransformer",
-    "inverse_morlet_transform",
-    "morlet_layout",
-    "morlet_transform",
-    "plan_morlet",
+    "MultiscaleTransformer",
+    "PooledBand",
     "ScatteringPlan",
     "ScatteringTransformer",
+    "ThresholdTransformer",
+    "WaveletTransformer",
+    "band_modulus",
+    "cascade_bands",
+    "curvelet_layout",
+    "curvelet_transform",
+    "inverse_curvelet_transform",
+    "inverse_morlet_transform",
+    "inverse_wavelet_transform",
+    "max_wavelet_level",
+    "morlet_layout",
+    "morlet_transform",
+    "plan_curvelets",
+    "plan_morlet",
     "plan_scattering",
-    "scattering_transform",
-    "PooledBand",
     "pool_coefficients",
     "pooling_layout",
     "pooling_matrix",
-    "plan_curvelets",
-    "ThresholdTransformer",
-    "WaveletTransformer",
-    "inverse_wavelet_transform",
-    "max_wavelet_level",
+    "scattering_transform",
     "threshold",
     "universal_threshold",
     "wavelet_layout",

@@ -74,9 +74,9 @@ def make_two_layer_model(wavelet="haar", level=2, mode="soft", sign="split", hea
         classifier = [("clf", SVC(C=10.0))]
     else:
         classifier = [("scale", StandardScaler()), ("clf", LogisticRegression(max_iter=2000))]
-    second_layer = Pipeline([("threshold", ThresholdTransformer(tau, mode=mode, sign=sign)),
+    second_layer = Pipeline([("threshold", ThresholdTransformer(tau=tau, mode=mode, sign=sign)),
                              *classifier])
-    return Pipeline([("wavelet", WaveletTransformer(wavelet, level=level)),
+    return Pipeline([("wavelet", WaveletTransformer(wavelet=wavelet, level=level)),
                      ("head", second_layer)], memory=memory)
 
 
@@ -133,7 +133,7 @@ def run(args, out=None):
 
         # Refit on the whole training set at every τ to show the test accuracy
         # beside the CV score; the cached wavelet step is computed only once.
-        codes = WaveletTransformer(args.wavelet, level=args.level).fit_transform(X_test)
+        codes = WaveletTransformer(wavelet=args.wavelet, level=args.level).fit_transform(X_test)
         results = search.cv_results_
         rows = []
         header = (f"{'front end':<24} {'τ':>7} {'non-zero':>9} {'CV acc':>14} "

@@ -20,15 +20,12 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._bands import feature_layout_of, feature_names_of, stack_bands
-from ._base import MultiscaleTransformMixin
+from ._bands import stack_bands
+from ._base import MultiscaleTransformer
 from ._batching import map_in_batches
 from ._morlet_filters import littlewood_paley, morlet_bank, orientations
-from ._validation import validate_images
 
 
 @dataclass(frozen=True)
@@ -257,7 +254,7 @@ def inverse_morlet_transform(coefs: ArrayLike, plan: MorletPlan, *,
     return flat.reshape(len(coefs), *plan.image_shape)
 
 
-class MorletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimator):
+class MorletTransformer(MultiscaleTransformer):
     """Undecimated oriented Morlet filter bank (periodic boundary) as a transformer.
 
     Each image becomes its low-pass x⋆φ and the real and imaginary parts of
@@ -287,7 +284,7 @@ class MorletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimato
     n_jobs : int or None, default=None
         Threads over chunks. Results do not depend on it.
     verbose : int, default=0
-        Unused (kept for a uniform signature with the other transforms).
+        Progress lines on stderr during ``transform`` when > 0.
 
     Attributes
     ----------
@@ -327,11 +324,9 @@ class MorletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimato
         "n_orientations": [Interval(Integral, 1, None, closed="left")],
         "slant": [Interval(Real, 0, None, closed="neither"), None],
         "normalize": [StrOptions({"tight", "peak"})],
-        "image_shape": ["array-like", None],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
+        **MultiscaleTransformer._parameter_constraints,
     }
+    _images_only = True
 
     def __init__(self, *, n_scales=3, n_orientations=8, slant=None, normalize="tight",
                  image_shape=None, batch_size=None, n_jobs=None, verbose=0):
@@ -339,70 +334,20 @@ class MorletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimato
         self.n_orientations = n_orientations
         self.slant = slant
         self.normalize = normalize
-        self.image_shape = image_shape
-        self.batch_size = batch_size
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
+                         verbose=verbose)
 
-    def _validate(self, X, reset):
-        return validate_images(self, X, reset=reset, image_shape=self.image_shape,
-                               images_only=True)
+    def _make_plan(self, input_shape):
+        return plan_morlet(input_shape, self.n_scales, self.n_orientations, slant=self.slant,
+                           normalize=self.normalize)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: ArrayLike, y: None = None) -> "MorletTransformer":
-        """Build the filters for the image shape of X.
+    @staticmethod
+    def _forward(plan, chunk, out):
+        _forward_chunk(chunk, out, plan)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
-        y : None
-            Ignored.
+    @staticmethod
+    def _inverse(plan, coefs, out):
+        _inverse_chunk(coefs, out, plan)
 
-        Returns
-        -------
-        self : MorletTransformer
-        """
-        self._validate(X, reset=True)
-        self.plan_ = plan_morlet(self.input_shape_, self.n_scales, self.n_orientations,
-                                 slant=self.slant, normalize=self.normalize)
-        self.bands_ = self.plan_.bands
-        return self
-
-    def transform(self, X: ArrayLike) -> np.ndarray:
-        """Morlet coefficients of each image, one row per image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
-
-        Returns
-        -------
-        coefs : ndarray of shape (n_samples, n_coefficients)
-        """
-        check_is_fitted(self)
-        images = self._validate(X, reset=False)
-        return self._transform_images(images, n_jobs=self.n_jobs, verbose=self.verbose)
-
-    def _transform_images(self, images, n_jobs, verbose):
-        """The transform of already validated ``(n_samples, height, width)`` images."""
-        return morlet_transform(images, plan=self.plan_, batch_size=self.batch_size,
-                                n_jobs=n_jobs)
-
-    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
-        """Images from coefficients (the adjoint when tight, the dual frame otherwise)."""
-        check_is_fitted(self)
-        coefs = self._check_coefficients(X)
-        images = inverse_morlet_transform(coefs, self.plan_, batch_size=self.batch_size,
-                                          n_jobs=self.n_jobs)
-        return images if self.image_shape is None else images.reshape(len(images), -1)
-
-    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Names such as ``morlet_s2_a5_im_4_7`` (scale, angle, part, row, column)."""
-        check_is_fitted(self)
-        _check_feature_names_in(self, input_features, generate_names=False)
-        return feature_names_of(self.bands_)
-
-    def feature_layout(self) -> np.ndarray:
-        """One record per output column: scale, band, orientation, row, col."""
-        check_is_fitted(self)
-        return feature_layout_of(self.bands_)
+    def _row_bytes(self, itemsize):
+        return itemsize * 4 * (self.plan_.n_coefficients + int(np.prod(self.input_shape_)))

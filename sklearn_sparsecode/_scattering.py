@@ -44,14 +44,11 @@ import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
 
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._bands import feature_layout_of, feature_names_of, stack_bands
-from ._base import ImageInputMixin
+from ._bands import stack_bands
+from ._base import MultiscaleTransformer
 from ._batching import map_in_batches
-from ._validation import validate_images
 from ._morlet_filters import SIGMA0, gaussian_hat, morlet_bank, orientations
 
 FRAMES = ("morlet", "curvelet")
@@ -493,6 +490,17 @@ def _finish_chunk(raw, out, plan):
         blocks[:, k] = values
 
 
+def _row_bytes(plan, itemsize):
+    """Working memory of one image: the padded spectrum, the filtered spectra of
+    the widest layer (complex, with their moduli), the raw output."""
+    padded = plan.grids[0].shape[0] * plan.grids[0].shape[1]
+    L = max(plan.counts)
+    layer = max(L * padded, L * L * padded // 4 ** max(plan.res1[0], 0)
+                if plan.max_order == 2 else 0)
+    return itemsize * (4 * padded + 6 * layer
+                       + 2 * plan.n_raw_paths * plan.out_shape[0] * plan.out_shape[1])
+
+
 def _scattering_chunk(X, out, plan):
     raw = _raw_chunk(X, plan)
     if plan.rotation is None and plan.scale is None and plan.compression is None:
@@ -582,21 +590,14 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
         raise TypeError(f"plan must be a ScatteringPlan; got {type(plan).__name__}.")
     if tuple(X.shape[1:]) != plan.image_shape:
         raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
-    padded = plan.grids[0].shape[0] * plan.grids[0].shape[1]
-    # Per image: the padded spectrum, the L (L) filtered spectra of the largest
-    # layer in complex, the raw output.
-    L = max(plan.counts)
-    layer = max(L * padded, L * L * padded // 4 ** max(plan.res1[0], 0)
-                if plan.max_order == 2 else 0)
-    row_bytes = X.dtype.itemsize * (4 * padded + 6 * layer + 2 * plan.n_raw_paths
-                                    * plan.out_shape[0] * plan.out_shape[1])
+    row_bytes = _row_bytes(plan, np.dtype(X.dtype).itemsize)
     return map_in_batches(lambda chunk, out: _scattering_chunk(chunk, out, plan), X,
                           plan.n_features, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
                           row_bytes=row_bytes, uses_blas=True, verbose=verbose,
                           label="scattering_transform")
 
 
-class ScatteringTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
+class ScatteringTransformer(MultiscaleTransformer):
     """Scattering coefficients of orders 0 to 2 (Mallat 2012) as a transformer.
 
     S0 = x⋆φ, S1 = |x⋆ψλ1|⋆φ and S2 = ||x⋆ψλ1|⋆ψλ2|⋆φ over frequency-decreasing
@@ -691,11 +692,10 @@ class ScatteringTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         "scale": [StrOptions({"average"}), None],
         "compression": [StrOptions({"log"}), Interval(Real, 0, 1, closed="right"), None],
         "slant": [Interval(Real, 0, None, closed="neither"), None],
-        "image_shape": ["array-like", None],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
+        **MultiscaleTransformer._parameter_constraints,
     }
+    _images_only = True
+    _uses_blas = True  # every filtering step and low-pass is a matrix product
 
     def __init__(self, *, n_scales=2, n_orientations=8, max_order=2, frame="morlet",
                  padding="reflect", normalize="peak", subsampling=0, rotation=None,
@@ -712,71 +712,19 @@ class ScatteringTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         self.scale = scale
         self.compression = compression
         self.slant = slant
-        self.image_shape = image_shape
-        self.batch_size = batch_size
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
+                         verbose=verbose)
 
-    def _validate(self, X, reset):
-        return validate_images(self, X, reset=reset, image_shape=self.image_shape,
-                               images_only=True)
+    def _make_plan(self, input_shape):
+        return plan_scattering(
+            input_shape, self.n_scales, self.n_orientations, self.max_order, frame=self.frame,
+            padding=self.padding, normalize=self.normalize, subsampling=self.subsampling,
+            rotation=self.rotation, scale=self.scale, compression=self.compression,
+            slant=self.slant)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: ArrayLike, y: None = None) -> "ScatteringTransformer":
-        """Build the filters, low-pass matrices and layout for the image shape of X.
+    @staticmethod
+    def _forward(plan, chunk, out):
+        _scattering_chunk(chunk, out, plan)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : ScatteringTransformer
-        """
-        self._validate(X, reset=True)
-        self.plan_ = plan_scattering(
-            self.input_shape_, self.n_scales, self.n_orientations, self.max_order,
-            frame=self.frame, padding=self.padding, normalize=self.normalize,
-            subsampling=self.subsampling, rotation=self.rotation, scale=self.scale,
-            compression=self.compression, slant=self.slant)
-        self.bands_ = self.plan_.bands
-        return self
-
-    def transform(self, X: ArrayLike) -> np.ndarray:
-        """Scattering coefficients of each image, one row per image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
-
-        Returns
-        -------
-        S : ndarray of shape (n_samples, n_features)
-        """
-        check_is_fitted(self)
-        images = self._validate(X, reset=False)
-        return self._transform_images(images, n_jobs=self.n_jobs, verbose=self.verbose)
-
-    def _transform_images(self, images, n_jobs, verbose):
-        """The transform of already validated ``(n_samples, height, width)`` images."""
-        return scattering_transform(images, plan=self.plan_, batch_size=self.batch_size,
-                                    n_jobs=n_jobs, verbose=verbose)
-
-    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Names ``scat_o{order}_{path}_{row}_{col}``: ``scat_o2_s1_a3_s2_a5_4_0``.
-
-        ``s{scale}`` and ``a{angle}`` of λ1 then λ2; with invariants ``avg``
-        (mean over orientations), ``q{k}`` (DFT frequency over orientations),
-        ``d{Δ}`` (θ2 − θ1), ``savg``/``dj{Δj}`` (averaged over scales).
-        """
-        check_is_fitted(self)
-        _check_feature_names_in(self, input_features, generate_names=False)
-        return feature_names_of(self.bands_)
-
-    def feature_layout(self) -> np.ndarray:
-        """One record per output column: scale (of λ2, or λ1 at order 1), band name,
-        orientation (degrees, NaN where averaged), row, col."""
-        check_is_fitted(self)
-        return feature_layout_of(self.bands_)
+    def _row_bytes(self, itemsize):
+        return _row_bytes(self.plan_, itemsize)

@@ -159,7 +159,7 @@ def test_morlet_bands_and_local_pooling(images):
     assert [b.part for b in bands[1:3]] == ["re", "im"] and bands[1].key == bands[2].key
     assert bands[-1].stop == transformer.transform(images).shape[1]
     assert [b.orientation for b in bands[1::2]][:4] == [0.0, 45.0, 90.0, 135.0]
-    pooled = LocalPooling(transformer, grid=4).fit(images).transform(images)
+    pooled = LocalPooling(transformer=transformer, grid=4).fit(images).transform(images)
     assert pooled.shape == (4, (1 + 2 * 4) * 16)
     assert np.all(pooled[:, 16:] >= 0)
 
