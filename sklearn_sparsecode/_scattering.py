@@ -97,6 +97,7 @@ class ScatteringPlan:
     padding: str
     normalize: str
     subsampling: int
+    oversampling: int
     rotation: object
     scale: object
     compression: object
@@ -160,7 +161,8 @@ def _check_choice(value, name, choices):
 
 
 def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, padding,
-                             normalize, subsampling, rotation, scale, compression, slant):
+                             normalize, subsampling, rotation, scale, compression, slant,
+                             oversampling=0):
     for name, value, low in (("n_scales", n_scales, 1), ("n_orientations", n_orientations, 1),
                              ("max_order", max_order, 1)):
         if isinstance(value, bool) or not isinstance(value, Integral):
@@ -171,6 +173,10 @@ def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, p
         raise ValueError(f"max_order must be 1 or 2; got {max_order}.")
     if isinstance(subsampling, bool) or not isinstance(subsampling, Integral):
         raise TypeError(f"subsampling must be an int; got {type(subsampling).__name__}.")
+    if isinstance(oversampling, bool) or not isinstance(oversampling, Integral):
+        raise TypeError(f"oversampling must be an int; got {type(oversampling).__name__}.")
+    if not 0 <= oversampling <= n_scales:
+        raise ValueError(f"oversampling must be in [0, n_scales={n_scales}]; got {oversampling}.")
     _check_choice(padding, "padding", PADDINGS)
     _check_choice(normalize, "normalize", ("peak", "tight"))
     _check_choice(rotation, "rotation", ROTATIONS)
@@ -284,7 +290,7 @@ def _output_groups(counts, max_order, rotation, scale):
 
 def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientations: int = 8,
                     max_order: int = 2, *, frame: str = "morlet", padding: str = "reflect", normalize: str = "peak",
-                    subsampling: int = 0, rotation: str | None = None,
+                    subsampling: int = 0, oversampling: int = 0, rotation: str | None = None,
                     scale: str | None = None, compression: float | str | None = None,
                     slant: float | None = None) -> ScatteringPlan:
     """Build the filters, low-pass matrices and output layout of a scattering transform.
@@ -304,7 +310,7 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
     """
     shape = _check_scattering_params(image_shape, n_scales, n_orientations, max_order,
                                      padding, normalize, subsampling, rotation, scale,
-                                     compression, slant)
+                                     compression, slant, oversampling)
     _check_choice(frame, "frame", FRAMES)
     if frame == "curvelet" and (rotation or scale):
         raise ValueError("rotation and scale invariants need the same orientations at "
@@ -316,9 +322,10 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
     else:  # at least 2^J on each side, total a multiple of 2^J, as many on each side
         pads = tuple((step, -(-(s + 2 * step) // step) * step - s - step) for s in shape)
     padded = (shape[0] + sum(pads[0]), shape[1] + sum(pads[1]))
-    out_shape = (-(-shape[0] // step), -(-shape[1] // step))
-    res1 = {j: min(max(j + subsampling, 0), J) for j in range(J)}
-    res2 = {j2: {j1: min(max(j2 + subsampling, res1[j1]), J) for j1 in range(j2)}
+    out_level = J - int(oversampling)  # outputs every 2^out_level pixels
+    out_shape = (-(-shape[0] // 2**out_level), -(-shape[1] // 2**out_level))
+    res1 = {j: min(max(j + subsampling, 0), out_level) for j in range(J)}
+    res2 = {j2: {j1: min(max(j2 + subsampling, res1[j1]), out_level) for j1 in range(j2)}
             for j2 in range(J)}
     needed = {0} | set(res1.values()) | {r for d in res2.values() for r in d.values()}
     if frame == "curvelet":
@@ -342,7 +349,7 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
         else:  # only the low-pass lives on the output grid itself
             phi_hat, psi = gaussian_hat(grid_shape, SIGMA0 / 2), {}
         grids[r] = _Grid(grid_shape, psi,
-                         _lowpass_matrix(phi_hat, 2 ** (J - r), offsets, out_shape))
+                         _lowpass_matrix(phi_hat, 2 ** (out_level - r), offsets, out_shape))
     paths = _raw_paths(counts, max_order)
     groups = _output_groups(counts, max_order, rotation, scale)
     entries = []
@@ -356,7 +363,8 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
             orientation=orientation, lowpass=order == 0, angle=angle, path=path,
             prefix=f"scat_o{order}_{name}", scale_label="level"))
     return ScatteringPlan(shape, J, L, int(max_order), frame, padding, normalize,
-                          int(subsampling), rotation, scale, compression, pads, out_shape,
+                          int(subsampling), int(oversampling), rotation, scale, compression,
+                          pads, out_shape,
                           tuple(counts), res1, res2, grids, paths, groups,
                           stack_bands(entries))
 
@@ -512,7 +520,7 @@ def _scattering_chunk(X, out, plan):
 def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 8,
                          max_order: int = 2, *, padding: str = "reflect",
                          normalize: str = "peak", subsampling: int = 0,
-                         rotation: str | None = None, scale: str | None = None,
+                         oversampling: int = 0, rotation: str | None = None, scale: str | None = None,
                          compression: float | str | None = None, slant: float | None = None,
                          plan: ScatteringPlan | None = None, batch_size: int | None = None,
                          n_jobs: int | None = None, verbose: int = 0) -> np.ndarray:
@@ -535,8 +543,11 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
         Littlewood–Paley sum is 1 (every layer an isometry before sampling).
     subsampling : int, default=0
         The moduli |x⋆ψ_j| are computed every 2^(j + subsampling) pixels
-        (clipped to [1, 2^J]); 0 is Kymatio's choice, 1 halves every grid (4x
-        fewer samples), −1 doubles them.
+        (clipped to [1, 2^(J − oversampling)]); 0 is Kymatio's choice, 1 halves
+        every grid (4x fewer samples), −1 doubles them.
+    oversampling : int, default=0
+        Outputs every 2^(J − oversampling) pixels instead of every 2^J (φ keeps
+        its width 2^J): denser grids for small images (8 x 8 digits).
     rotation : {None, "average", "fourier"}, default=None
         Orientation invariants per path: the mean over θ1 (order 2: with
         Δ = θ2 − θ1 fixed, the joint rotation), or the modulus of the DFT over
@@ -584,6 +595,7 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
     if plan is None:
         plan = plan_scattering(X.shape[1:], n_scales, n_orientations, max_order,
                                padding=padding, normalize=normalize, subsampling=subsampling,
+                               oversampling=oversampling,
                                rotation=rotation, scale=scale, compression=compression,
                                slant=slant)
     elif not isinstance(plan, ScatteringPlan):
@@ -623,7 +635,10 @@ class ScatteringTransformer(MultiscaleTransformer):
     normalize : {"peak", "tight"}, default="peak"
         Morlet gains: unit peak (Kymatio's) or Littlewood–Paley sum exactly 1.
     subsampling : int, default=0
-        |x⋆ψ_j| is sampled every 2^(j + subsampling) pixels (clipped to [1, 2^J]).
+        |x⋆ψ_j| is sampled every 2^(j + subsampling) pixels (clipped to the
+        output step).
+    oversampling : int, default=0
+        Outputs every 2^(J − oversampling) pixels (φ keeps its width).
     rotation : {None, "average", "fourier"}, default=None
         Orientation invariants: mean over θ1 (θ2 − θ1 fixed) or modulus of the
         DFT over θ1 (Sifre & Mallat 2013).
@@ -688,6 +703,7 @@ class ScatteringTransformer(MultiscaleTransformer):
         "padding": [StrOptions(set(PADDINGS))],
         "normalize": [StrOptions({"peak", "tight"})],
         "subsampling": [Integral],
+        "oversampling": [Interval(Integral, 0, None, closed="left")],
         "rotation": [StrOptions({"average", "fourier"}), None],
         "scale": [StrOptions({"average"}), None],
         "compression": [StrOptions({"log"}), Interval(Real, 0, 1, closed="right"), None],
@@ -698,7 +714,8 @@ class ScatteringTransformer(MultiscaleTransformer):
     _uses_blas = True  # every filtering step and low-pass is a matrix product
 
     def __init__(self, *, n_scales=2, n_orientations=8, max_order=2, frame="morlet",
-                 padding="reflect", normalize="peak", subsampling=0, rotation=None,
+                 padding="reflect", normalize="peak", subsampling=0, oversampling=0,
+                 rotation=None,
                  scale=None, compression=0.5, slant=None, image_shape=None, batch_size=None,
                  n_jobs=None, verbose=0):
         self.n_scales = n_scales
@@ -708,6 +725,7 @@ class ScatteringTransformer(MultiscaleTransformer):
         self.padding = padding
         self.normalize = normalize
         self.subsampling = subsampling
+        self.oversampling = oversampling
         self.rotation = rotation
         self.scale = scale
         self.compression = compression
@@ -719,6 +737,7 @@ class ScatteringTransformer(MultiscaleTransformer):
         return plan_scattering(
             input_shape, self.n_scales, self.n_orientations, self.max_order, frame=self.frame,
             padding=self.padding, normalize=self.normalize, subsampling=self.subsampling,
+            oversampling=self.oversampling,
             rotation=self.rotation, scale=self.scale, compression=self.compression,
             slant=self.slant)
 

@@ -57,9 +57,10 @@ def spatial_bank(M, N, J, L):
     return phi_hat / phi_hat[0, 0], psi_hat
 
 
-def reference_scattering(x, J, L, max_order=2, padding="periodic"):
+def reference_scattering(x, J, L, max_order=2, padding="periodic", out_step=None):
     """Plain loops: full-resolution convolutions, modulus, φ, then one sample per 2^J."""
     step = 2**J
+    out_step = out_step or step
     if padding == "periodic":
         pad = ((0, 0), (0, 0))
     else:
@@ -67,14 +68,14 @@ def reference_scattering(x, J, L, max_order=2, padding="periodic"):
         x = np.pad(x, pad, mode=padding)
     M, N = x.shape
     phi_hat, psi_hat = spatial_bank(M, N, J, L)
-    h, w = -(-(M - sum(pad[0])) // step), -(-(N - sum(pad[1])) // step)
-    r0, c0 = pad[0][0] // step, pad[1][0] // step
+    h, w = -(-(M - sum(pad[0])) // out_step), -(-(N - sum(pad[1])) // out_step)
+    r0, c0 = pad[0][0] // out_step, pad[1][0] // out_step
 
     def conv(u, filt):
         return np.fft.ifft2(np.fft.fft2(u) * filt)
 
     def average(u):
-        return conv(u, phi_hat).real[::step, ::step][r0:r0 + h, c0:c0 + w].ravel()
+        return conv(u, phi_hat).real[::out_step, ::out_step][r0:r0 + h, c0:c0 + w].ravel()
 
     out = [average(x)]
     for j1 in range(J):
@@ -357,3 +358,11 @@ def test_bad_input(images):
         ScatteringTransformer(compression=3.0).fit(images)
     with pytest.raises(TypeError, match="plan"):
         morlet_transform(images, plan=plan)
+
+
+def test_oversampled_output_grid_matches_reference(images):
+    """oversampling=1: outputs every 2^(J-1) pixels, the same φ."""
+    S = scattering_transform(images, 2, 4, padding="periodic", subsampling=-2, oversampling=1)
+    ref = np.stack([reference_scattering(x, 2, 4, out_step=2) for x in images])
+    np.testing.assert_allclose(S, ref, rtol=1e-9, atol=1e-12)
+    assert S.shape == (4, (1 + 8 + 16) * 64)
