@@ -49,7 +49,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._bands import stack_bands
 from ._base import MultiscaleTransformer
 from ._batching import map_in_batches
-from ._morlet_filters import SIGMA0, gaussian_hat, morlet_bank, orientations
+from ._morlet_filters import SIGMA0, morlet_bank, orientations
 
 FRAMES = ("morlet", "curvelet")
 PADDINGS = ("reflect", "symmetric", "zero", "periodic")
@@ -63,7 +63,7 @@ class _Grid:
 
     shape: tuple
     psi: dict            # j -> (L, M, N) float filters, for the scales j >= r
-    lowpass: np.ndarray  # (M * N, h * w): φ, output sampling and crop as one matrix
+    lowpass: tuple       # (h × M, w × N): φ, output sampling and crop, one matrix per axis
 
 
 @dataclass(frozen=True)
@@ -139,20 +139,36 @@ class ScatteringPlan:
         """{r: (h w, M_r N_r) matrix of the low-pass, output sampling and crop}."""
         key = ("lowpass", np.dtype(dtype).str)
         if key not in self._cache:
-            self._cache[key] = {r: np.ascontiguousarray(g.lowpass.T, dtype=dtype)
+            self._cache[key] = {r: tuple(np.ascontiguousarray(D, dtype=dtype)
+                                         for D in g.lowpass)
                                 for r, g in self.grids.items()}
         return self._cache[key]
 
 
-def _lowpass_matrix(phi_hat, stride, offsets, out_shape):
-    """Matrix of U ↦ (U ⊛ φ) sampled at rows/cols offset + stride·k (circular)."""
-    phi = scipy.fft.ifft2(phi_hat).real
-    M, N = phi.shape
-    rows = (offsets[0] + stride * np.arange(out_shape[0]))[:, None] - np.arange(M)[None, :]
-    cols = (offsets[1] + stride * np.arange(out_shape[1]))[:, None] - np.arange(N)[None, :]
-    # D[(a, b), (m, n)] = φ[(row_a − m) mod M, (col_b − n) mod N]
-    D = phi[(rows % M)[:, None, :, None], (cols % N)[None, :, None, :]]
-    return D.reshape(out_shape[0] * out_shape[1], M * N).T.copy()
+def _lowpass_matrices(grid_shape, sigma, stride, offsets, out_shape):
+    """Per axis, the matrix of u ↦ (u ⊛ g) sampled at offset + stride·k (circular).
+
+    φ is the isotropic Gaussian of width ``sigma`` (in samples of this grid),
+    periodised: φ(m, n) = g(m) g(n), so U ↦ (U ⊛ φ) sampled is D_rows U D_colsᵀ.
+    """
+    matrices = []
+    for size, offset, count in zip(grid_shape, offsets, out_shape):
+        w = 2 * np.pi * np.fft.fftfreq(size)
+        g_hat = sum(np.exp(-0.5 * sigma**2 * (w + 2 * np.pi * a) ** 2) for a in range(-2, 3))
+        g = np.fft.ifft(g_hat / g_hat[0]).real
+        positions = offset + stride * np.arange(count)
+        matrices.append(g[(positions[:, None] - np.arange(size)[None, :]) % size])
+    return tuple(matrices)
+
+
+def _apply_lowpass(U, matrices):
+    """(M, N, X) maps → (h w, X): D_rows U D_colsᵀ for every column of X."""
+    rows, cols = matrices
+    M, N, X = U.shape
+    h, w = rows.shape[0], cols.shape[0]
+    half = (rows @ U.reshape(M, N * X)).reshape(h, N, X)           # (h, N, X)
+    out = cols @ half.transpose(1, 0, 2).reshape(N, h * X)          # (w, h X)
+    return out.reshape(w, h, X).transpose(1, 0, 2).reshape(h * w, X)
 
 
 def _check_choice(value, name, choices):
@@ -339,17 +355,17 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
         offsets = (pads[0][0] >> r, pads[1][0] >> r)
         if frame == "curvelet":  # the windows of the full grid, periodised onto this one
             k = 2**r
-            phi_hat = gaussian_hat(grid_shape, SIGMA0 * 2.0 ** (J - 1 - r))
             psi = {j: fine_filters[j].reshape(-1, k, grid_shape[0], k, grid_shape[1]).sum(
                 axis=(1, 3)) for j in range(r, J)}
         elif r < J:  # the Morlet bank of a grid of stride 2^r: scale j is its scale j − r
-            phi_hat, psi_hat = morlet_bank(grid_shape, J - r, L, slant=slant,
-                                           normalize=normalize)
+            _, psi_hat = morlet_bank(grid_shape, J - r, L, slant=slant, normalize=normalize)
             psi = {j: psi_hat[j - r] for j in range(r, J)}
         else:  # only the low-pass lives on the output grid itself
-            phi_hat, psi = gaussian_hat(grid_shape, SIGMA0 / 2), {}
-        grids[r] = _Grid(grid_shape, psi,
-                         _lowpass_matrix(phi_hat, 2 ** (out_level - r), offsets, out_shape))
+            psi = {}
+        # φ: the Gaussian of width σ0 2^(J−1) pixels (the bank's low-pass before any
+        # tight normalisation), separable, so each low-pass is two small products.
+        grids[r] = _Grid(grid_shape, psi, _lowpass_matrices(
+            grid_shape, SIGMA0 * 2.0 ** (J - 1 - r), 2 ** (out_level - r), offsets, out_shape))
     paths = _raw_paths(counts, max_order)
     groups = _output_groups(counts, max_order, rotation, scale)
     entries = []
@@ -421,6 +437,9 @@ def _filtered_modulus(spectrum, filter_blocks, k):
     product per coarse frequency: (C, k²) filters times (k², 2X) re/im parts.
     """
     M, N, X = spectrum.shape
+    if k == 1:  # no aliases: a plain broadcast product
+        Z = filter_blocks.reshape(M, N, -1, 1) * spectrum[:, :, None, :]
+        return np.abs(scipy.fft.ifft2(Z, axes=(0, 1), workers=1, overwrite_x=True))
     M1, N1 = M // k, N // k
     real = filter_blocks.dtype
     blocks = _blocks(spectrum, k).view(real)  # (M1 N1, k², 2X): interleaved re, im
@@ -448,7 +467,7 @@ def _raw_chunk(X, plan):
     grids = plan.grids
     filters = plan.filter_blocks(real)
     lowpass = plan.lowpass_matrices(real)
-    orders = [lowpass[0] @ x.reshape(M * N, n)]  # (hw, n)
+    orders = [_apply_lowpass(x, lowpass[0])]  # (hw, n)
     spectrum = scipy.fft.fft2(x, axes=(0, 1), workers=1).astype(complex_dtype, copy=False)
     order1, order2 = [], []
     for j1 in range(J):
@@ -456,7 +475,7 @@ def _raw_chunk(X, plan):
         L1 = counts[j1]
         U1 = _filtered_modulus(spectrum, filters[(0, j1, r1)], 2**r1)  # (M1, N1, L1, n)
         M1, N1 = U1.shape[:2]
-        order1.append((lowpass[r1] @ U1.reshape(M1 * N1, -1)).reshape(hw, L1, n))
+        order1.append(_apply_lowpass(U1.reshape(M1, N1, -1), lowpass[r1]).reshape(hw, L1, n))
         if plan.max_order < 2 or j1 == J - 1:
             continue
         U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, L1 * n), axes=(0, 1), workers=1)
@@ -465,7 +484,8 @@ def _raw_chunk(X, plan):
             r2 = plan.res2[j2][j1]
             U2 = _filtered_modulus(U1_hat, filters[(r1, j2, r2)], 2 ** (r2 - r1))
             M2, N2 = U2.shape[:2]  # U2: (M2, N2, L2, L1 * n)
-            S2 = (lowpass[r2] @ U2.reshape(M2 * N2, -1)).reshape(hw, counts[j2], L1, n)
+            S2 = _apply_lowpass(U2.reshape(M2, N2, -1), lowpass[r2]).reshape(
+                hw, counts[j2], L1, n)
             per_j2.append(S2.transpose(0, 2, 1, 3))  # (hw, θ1, θ2, n)
         # raw order (j1, θ1, j2, θ2): θ2 of every j2 inside each θ1
         order2.append(np.concatenate(per_j2, axis=2).reshape(hw, -1, n))
