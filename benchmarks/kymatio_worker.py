@@ -32,16 +32,20 @@ def main():
     scattering = Scattering2D(J=args.J, shape=X.shape[1:], L=args.L, max_order=args.max_order)
     scattering(X[:2])  # warm-up
     chunks = []
+    cpu = time.process_time()
     tic = time.perf_counter()
     for start in range(0, len(X), args.batch):
         S = scattering(X[start:start + args.batch])
         chunks.append(S.reshape(len(S), -1).astype(np.float32))
     seconds = time.perf_counter() - tic
+    cpu_seconds = time.process_time() - cpu
     features = np.concatenate(chunks)
     if args.out:
         np.save(args.out, features)
     print(json.dumps({"n_images": len(X), "seconds": seconds,
-                      "images_per_s": len(X) / seconds, "n_features": features.shape[1],
+                      "images_per_s": len(X) / seconds, "cpu_seconds": cpu_seconds,
+                      "images_per_cpu_s": len(X) / cpu_seconds,
+                      "n_features": features.shape[1],
                       "J": args.J, "L": args.L, "max_order": args.max_order}))
 
 
