@@ -19,9 +19,14 @@ How it is computed (per chunk of images, every step batched over filters):
 3. the second layer filters that sampled modulus with ψ_{j2} on its own grid
    (the filters are built on every grid they are used on) and samples at
    stride 2^r2 the same way;
-4. the low-pass φ and the output sampling every 2^J pixels (and the crop of
-   the padding) are one real matrix per grid, applied as a single matrix
-   product to all moduli of a layer.
+4. the low-pass φ (a Gaussian of width 0.8·2^(J−1) pixels, separable) and the
+   output sampling every 2^J pixels (and the crop of the padding) are one
+   small real matrix per axis and grid, applied to all moduli of a layer in
+   two matrix products.
+
+Arrays are laid out frequencies (or pixels) first and images × filters last,
+so that each step is one broadcast product, one batched matrix product or one
+FFT call for the whole chunk.
 
 Invariants built on S: averaging (or the modulus of the DFT) over the
 orientations of a path, jointly rotated (Sifre & Mallat 2013), and averaging
@@ -559,8 +564,9 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
         Boundary handling: pad by at least 2^J pixels per side (cropped from the
         output), or treat the image as periodic (sides divisible by 2^J).
     normalize : {"peak", "tight"}, default="peak"
-        Unit-peak Morlet filters (Kymatio's gains) or a bank whose
-        Littlewood–Paley sum is 1 (every layer an isometry before sampling).
+        Unit-peak Morlet filters (Kymatio's gains) or wavelets divided by √A so
+        that the bank's Littlewood–Paley sum is 1 (see :class:`MorletTransformer`).
+        The averaging φ is the Gaussian in both cases.
     subsampling : int, default=0
         The moduli |x⋆ψ_j| are computed every 2^(j + subsampling) pixels
         (clipped to [1, 2^(J − oversampling)]); 0 is Kymatio's choice, 1 halves
@@ -653,7 +659,8 @@ class ScatteringTransformer(MultiscaleTransformer):
     padding : {"reflect", "symmetric", "zero", "periodic"}, default="reflect"
         Boundary handling (padding by 2^J pixels per side, cropped from the output).
     normalize : {"peak", "tight"}, default="peak"
-        Morlet gains: unit peak (Kymatio's) or Littlewood–Paley sum exactly 1.
+        Morlet gains: unit peak (Kymatio's) or Littlewood–Paley sum exactly 1
+        (the averaging φ is the Gaussian in both cases).
     subsampling : int, default=0
         |x⋆ψ_j| is sampled every 2^(j + subsampling) pixels (clipped to the
         output step).
