@@ -93,6 +93,9 @@ def front_ends(dataset):
             "scattering (J=2, L=8, periodic, sqrt), rotation average":
                 (ScatteringTransformer(n_scales=2, padding="periodic", rotation="average"),
                  "keep"),
+            "scattering (J=2, L=8, periodic, sqrt), rotation fourier":
+                (ScatteringTransformer(n_scales=2, padding="periodic", rotation="fourier"),
+                 "keep"),
         }
     if dataset == "digits":  # 8 x 8 images: one or two scales, no LeNet-5 (needs 28 x 28)
         return {
@@ -303,6 +306,8 @@ def main():
     parser.add_argument("--n-train", type=int, default=None)
     parser.add_argument("--n-tune", type=int, default=None)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--rotation-degrees", type=float, default=45.0,
+                        help="digits-rotated: test images rotated by uniform angles in ±this")
     parser.add_argument("--tag", default="",
                         help="suffix of the result files (a partial run does not overwrite "
                              "accuracy.json)")
@@ -326,7 +331,7 @@ def main():
             print(f"skipped {dataset}: {exc}")
             continue
         if dataset == "digits-rotated":
-            X_test = rotated(X_test)
+            X_test = rotated(X_test, args.rotation_degrees)
         n_tune = min(args.n_tune or (1000 if args.quick else 5000), len(X_train))
         print(f"\n{dataset}: {len(X_train)} train / {len(X_test)} test, tuned on {n_tune}")
         block = {"n_train": len(X_train), "n_test": len(X_test), "n_tune": n_tune, "runs": []}
