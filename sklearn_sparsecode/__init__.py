@@ -2,16 +2,25 @@
 
 The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
-:class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
+:class:`ContourletTransformer`, :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
 magnitudes into shift-stable local averages. Every multiscale output is laid
 out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
 transform subclasses.
 """
 
+from ._approximation import band_atom_norms, nterm_approximation
 from ._bands import Band
 from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
+from ._contourlet import (
+    ContourletPlan,
+    ContourletTransformer,
+    contourlet_layout,
+    contourlet_transform,
+    inverse_contourlet_transform,
+    plan_contourlets,
+)
 from ._curvelet import (
     CurveletBand,
     CurveletTransformer,
@@ -20,6 +29,7 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._denoise import Denoiser, denoise, estimate_sigma
 from ._layers import band_modulus, cascade_bands
 from ._morlet import (
     MorletPlan,
@@ -51,8 +61,11 @@ __version__ = "0.1.0"
 __all__ = [
     "Band",
     "CNNFeatureExtractor",
+    "ContourletPlan",
+    "ContourletTransformer",
     "CurveletBand",
     "CurveletTransformer",
+    "Denoiser",
     "FlattenedImagesWarning",
     "LocalPooling",
     "MorletPlan",
@@ -63,16 +76,24 @@ __all__ = [
     "ScatteringTransformer",
     "ThresholdTransformer",
     "WaveletTransformer",
+    "band_atom_norms",
     "band_modulus",
     "cascade_bands",
+    "contourlet_layout",
+    "contourlet_transform",
     "curvelet_layout",
     "curvelet_transform",
+    "denoise",
+    "estimate_sigma",
+    "inverse_contourlet_transform",
     "inverse_curvelet_transform",
     "inverse_morlet_transform",
     "inverse_wavelet_transform",
     "max_wavelet_level",
     "morlet_layout",
     "morlet_transform",
+    "nterm_approximation",
+    "plan_contourlets",
     "plan_curvelets",
     "plan_morlet",
     "plan_scattering",

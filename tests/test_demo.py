@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from sklearn_sparsecode._demo import main
 
 
@@ -14,7 +16,10 @@ def test_demo_main_writes_results(tmp_path, capsys):
     assert "best τ by CV" in printed and "non-zero" in printed
     rows = json.loads((tmp_path / "demo_results.json").read_text())
     assert [r["tau"] for r in rows] == [0.0, 0.1]
-    assert all(0.8 <= r["test_accuracy"] <= 1 for r in rows)
+    # Haar (orthonormal) + split at τ = 0 keeps the pixels' RBF distances: SVC(C=10) on
+    # pixels scores 0.9677 on this split; τ = 0.1 scored 0.9666 when written.
+    assert rows[0]["test_accuracy"] == pytest.approx(0.9677, abs=0.003)
+    assert rows[1]["test_accuracy"] >= 0.96
     assert rows[1]["nonzero_fraction"] <= rows[0]["nonzero_fraction"]
     try:
         import matplotlib  # noqa: F401

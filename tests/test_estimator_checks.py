@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 
 from sklearn_sparsecode import (
     CNNFeatureExtractor,
+    ContourletTransformer,
     CurveletTransformer,
     LocalPooling,
     MorletTransformer,
@@ -37,9 +38,13 @@ ESTIMATORS = [
     ScatteringTransformer(frame="curvelet", padding="periodic", rotation=None, n_jobs=2),
     ScatteringTransformer(rotation="fourier", scale="average", compression="log",
                           batch_size=3),
+    ContourletTransformer(),
+    ContourletTransformer(n_directions=(2, 4), lp_filters="5-3", dfb_filters="dd4",
+                          reconstruction="standard", batch_size=3, n_jobs=2),
+    LocalPooling(transformer=ContourletTransformer(n_directions=(4, 8)), grid=2),
 ]
-IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, MorletTransformer,
-               ScatteringTransformer)
+IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, ContourletTransformer,
+               MorletTransformer, ScatteringTransformer)
 
 # The common checks fit on small 2-D tables (2 to 10 features, or 1). A curvelet
 # transform or a CNN needs images (at least 8x8 pixels for curvelets, 14x14 for
@@ -90,7 +95,10 @@ def test_sklearn_compatible_estimator(estimator, check):
                                              (LocalPooling(), 16),
                                              (MorletTransformer(n_scales=2), 16),
                                              (ScatteringTransformer(), 16),
-                                             (ScatteringTransformer(max_order=1), 16)])
+                                             (ScatteringTransformer(max_order=1), 16),
+                                             (ContourletTransformer(), 28),
+                                             (LocalPooling(transformer=ContourletTransformer(),
+                                                           grid=3), 28)])
 def test_images_only_api(estimator, size):
     """What the expected failures above would check, on images."""
     rng = np.random.default_rng(0)
