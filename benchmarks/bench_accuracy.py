@@ -46,9 +46,11 @@ from sklearn_sparsecode import (
     CNNFeatureExtractor,
     CurveletTransformer,
     LocalPooling,
+    ScatteringTransformer,
     ThresholdTransformer,
     WaveletTransformer,
 )
+from _kymatio import KymatioScattering
 from sklearn_sparsecode._demo import load_dataset
 
 # Published or previously measured figures, shown beside ours and labelled.
@@ -58,6 +60,7 @@ PUBLISHED = {
         ("LogisticRegression on pixels", 0.934, "shared NOTES (same split)"),
         ("Kymatio Scattering2D J=1 + LogisticRegression", 0.976, "shared NOTES (same split)"),
     ],
+    "digits-rotated": [],
     "fashion-mnist": [
         ("LogisticRegression on pixels", 0.842, "Zalando Fashion-MNIST benchmark"),
         ("SVC (RBF, C=10) on pixels", 0.897, "Zalando Fashion-MNIST benchmark"),
@@ -74,6 +77,26 @@ QUANTILES = (0.0, 0.5, 0.8, 0.95)  # τ candidates, as quantiles of |features|
 
 def front_ends(dataset):
     """name -> (transformer or None for pixels, threshold sign)."""
+    if dataset == "digits-rotated":  # trained upright, tested on rotated digits
+        return {
+            "pixels": (None, "keep"),
+            "scattering (J=3: global, L=8, sqrt)":
+                (ScatteringTransformer(n_scales=3, padding="periodic"), "keep"),
+            "scattering (J=3: global, L=8, sqrt), rotation average":
+                (ScatteringTransformer(n_scales=3, padding="periodic", rotation="average"),
+                 "keep"),
+            "scattering (J=3: global, L=8, sqrt), rotation fourier":
+                (ScatteringTransformer(n_scales=3, padding="periodic", rotation="fourier"),
+                 "keep"),
+            "scattering (J=2, L=8, periodic, sqrt)":
+                (ScatteringTransformer(n_scales=2, padding="periodic"), "keep"),
+            "scattering (J=2, L=8, periodic, sqrt), rotation average":
+                (ScatteringTransformer(n_scales=2, padding="periodic", rotation="average"),
+                 "keep"),
+            "scattering (J=2, L=8, periodic, sqrt), rotation fourier":
+                (ScatteringTransformer(n_scales=2, padding="periodic", rotation="fourier"),
+                 "keep"),
+        }
     if dataset == "digits":  # 8 x 8 images: one or two scales, no LeNet-5 (needs 28 x 28)
         return {
             "pixels": (None, "keep"),
@@ -85,6 +108,11 @@ def front_ends(dataset):
             "pooled |curvelets| (undecimated, 2 scales, 16 angles, 4x4 grid, sqrt)":
                 (LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16, decimated=False), grid=4, power=0.5),
                  "keep"),
+            "scattering (J=2, L=8, periodic, sqrt)":
+                (ScatteringTransformer(n_scales=2, padding="periodic"), "keep"),
+            "scattering (J=1, L=8, periodic, sqrt)":
+                (ScatteringTransformer(n_scales=1, padding="periodic"), "keep"),
+            "Kymatio Scattering2D (J=2, L=8, numpy, sqrt)": (KymatioScattering(J=2), "keep"),
         }
     return {
         "pixels": (None, "keep"),
@@ -104,6 +132,9 @@ def front_ends(dataset):
             (CNNFeatureExtractor(weights="wavelet", output_layer="pool2"), "split"),
         "LeNet-5 trained on Fashion-MNIST (act3)":
             (CNNFeatureExtractor(weights="lenet5-fashion-mnist", output_layer="act3"), "split"),
+        "scattering (Morlet J=2, L=8, periodic, sqrt)":
+            (ScatteringTransformer(n_scales=2, padding="periodic"), "keep"),
+        "Kymatio Scattering2D (J=2, L=8, numpy, sqrt)": (KymatioScattering(J=2), "keep"),
     }
 
 
@@ -129,7 +160,7 @@ def heads():
 #   linear head;
 # * LinearSVC took 6 minutes on pixels (5x LogisticRegression) and trailed it
 #   by 1.3 points there, so LogisticRegression stands for the linear heads.
-FULL_SIZE_KERNEL_FRONT_ENDS = ("pooled |curvelets|",)
+FULL_SIZE_KERNEL_FRONT_ENDS = ("pooled |curvelets|", "scattering (Morlet")
 
 
 def skipped_at_full_size(head_name, front_end, n_train):
@@ -138,6 +169,15 @@ def skipped_at_full_size(head_name, front_end, n_train):
     if head_name == "linear-svm":
         return True
     return head_name == "rbf-svc" and not any(s in front_end for s in FULL_SIZE_KERNEL_FRONT_ENDS)
+
+
+def rotated(images, max_degrees=180.0, seed=0):
+    """Each image rotated about its centre by its own uniform random angle."""
+    from scipy.ndimage import rotate
+
+    angles = np.random.default_rng(seed).uniform(-max_degrees, max_degrees, len(images))
+    return np.stack([rotate(image, angle, reshape=False, order=1, mode="constant")
+                     for image, angle in zip(images, angles)])
 
 
 def tau_grid(features):
@@ -266,17 +306,32 @@ def main():
     parser.add_argument("--n-train", type=int, default=None)
     parser.add_argument("--n-tune", type=int, default=None)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--rotation-degrees", type=float, default=45.0,
+                        help="digits-rotated: test images rotated by uniform angles in ±this")
+    parser.add_argument("--tag", default="",
+                        help="suffix of the result files (a partial run does not overwrite "
+                             "accuracy.json)")
+    parser.add_argument("--kymatio-python", default=None,
+                        help="interpreter with kymatio (default: $KYMATIO_PYTHON or "
+                             "kyvenv/bin/python)")
     args = parser.parse_args()
+    if args.kymatio_python:
+        import _kymatio
+        _kymatio.DEFAULT_PYTHON = args.kymatio_python
 
     results = {}
     for dataset in args.datasets.split(","):
-        n_train = args.n_train or (3000 if args.quick and dataset != "digits" else None)
-        n_test = 2000 if args.quick and dataset != "digits" else None
+        small = dataset.startswith("digits")
+        n_train = args.n_train or (3000 if args.quick and not small else None)
+        n_test = 2000 if args.quick and not small else None
         try:
-            X_train, y_train, X_test, y_test = load_dataset(dataset, n_train, n_test)
+            X_train, y_train, X_test, y_test = load_dataset(dataset.replace("-rotated", ""),
+                                                            n_train, n_test)
         except (FileNotFoundError, OSError) as exc:
             print(f"skipped {dataset}: {exc}")
             continue
+        if dataset == "digits-rotated":
+            X_test = rotated(X_test, args.rotation_degrees)
         n_tune = min(args.n_tune or (1000 if args.quick else 5000), len(X_train))
         print(f"\n{dataset}: {len(X_train)} train / {len(X_test)} test, tuned on {n_tune}")
         block = {"n_train": len(X_train), "n_test": len(X_test), "n_tune": n_tune, "runs": []}
@@ -306,7 +361,7 @@ def main():
             for d, b in results.items() for r in b["runs"]]
     if rows:
         print_table(rows, ["dataset", "front end", "head", "test", "τ", "C"])
-    suffix = "_quick" if args.quick else ""
+    suffix = ("_quick" if args.quick else "") + (f"_{args.tag}" if args.tag else "")
     write_results(f"accuracy{suffix}", {"quick": args.quick, "quantiles": QUANTILES,
                                         "published": PUBLISHED, "results": results})
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,21 @@ from ._curvelet import (
 )
 from ._denoise import Denoiser, denoise, estimate_sigma
 from ._layers import band_modulus, cascade_bands
+from ._morlet import (
+    MorletPlan,
+    MorletTransformer,
+    inverse_morlet_transform,
+    morlet_layout,
+    morlet_transform,
+    plan_morlet,
+)
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
+from ._scattering import (
+    ScatteringPlan,
+    ScatteringTransformer,
+    plan_scattering,
+    scattering_transform,
+)
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
 from ._validation import FlattenedImagesWarning
 from ._wavelet import (
@@ -54,8 +68,12 @@ __all__ = [
     "Denoiser",
     "FlattenedImagesWarning",
     "LocalPooling",
+    "MorletPlan",
+    "MorletTransformer",
     "MultiscaleTransformer",
     "PooledBand",
+    "ScatteringPlan",
+    "ScatteringTransformer",
     "ThresholdTransformer",
     "WaveletTransformer",
     "band_atom_norms",
@@ -69,14 +87,20 @@ __all__ = [
     "estimate_sigma",
     "inverse_contourlet_transform",
     "inverse_curvelet_transform",
+    "inverse_morlet_transform",
     "inverse_wavelet_transform",
     "max_wavelet_level",
+    "morlet_layout",
+    "morlet_transform",
     "nterm_approximation",
     "plan_contourlets",
     "plan_curvelets",
+    "plan_morlet",
+    "plan_scattering",
     "pool_coefficients",
     "pooling_layout",
     "pooling_matrix",
+    "scattering_transform",
     "threshold",
     "universal_threshold",
     "wavelet_layout",

@@ -72,7 +72,7 @@ class ImageInputMixin:
 
 
 def run_forward(forward, plan, X, n_outputs, *, batch_size=None, n_jobs=None, verbose=0,
-                row_bytes=None, label="transform"):
+                row_bytes=None, uses_blas=False, label="transform"):
     """Apply ``forward(plan, chunk, out)`` over chunks of a validated batch ``X``.
 
     The one chunked path of every transform, used by the public functions and
@@ -81,12 +81,16 @@ def run_forward(forward, plan, X, n_outputs, *, batch_size=None, n_jobs=None, ve
     float16 input never exists as a whole-batch float64 copy.
 
     ``row_bytes`` is the working memory of one sample in bytes, estimated for
-    the work dtype; None is four times the input plus output row.
+    the work dtype; None is four times the input plus output row. ``uses_blas``:
+    the forward map does its work in BLAS matrix products (see
+    :func:`~._batching.map_in_batches`: chunks are then not resized per worker,
+    so results stay bit-identical for every ``n_jobs``).
     """
     dtype = work_dtype(X.dtype)
     return map_in_batches(lambda chunk, out: forward(plan, as_work_chunk(chunk), out), X,
                           n_outputs, dtype, batch_size=batch_size, n_jobs=n_jobs,
-                          row_bytes=row_bytes, verbose=verbose, label=label)
+                          row_bytes=row_bytes, uses_blas=uses_blas, verbose=verbose,
+                          label=label)
 
 
 class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
@@ -133,6 +137,7 @@ class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
     }
     _images_only = False
     _label = "transform"
+    _uses_blas = False  # True when _forward works in BLAS products (see run_forward)
 
     def __init__(self, *, image_shape=None, batch_size=None, n_jobs=None, verbose=0):
         self.image_shape = image_shape
@@ -225,7 +230,7 @@ class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         return run_forward(self._forward, self.plan_, batch, self.bands_[-1].stop,
                            batch_size=self.batch_size, n_jobs=self.n_jobs,
                            verbose=self.verbose, row_bytes=self._row_bytes(itemsize),
-                           label=type(self).__name__)
+                           uses_blas=self._uses_blas, label=type(self).__name__)
 
     def _check_coefficients(self, X):
         """Validate the input of ``inverse_transform``.

@@ -12,6 +12,8 @@ from sklearn_sparsecode import (
     ContourletTransformer,
     CurveletTransformer,
     LocalPooling,
+    MorletTransformer,
+    ScatteringTransformer,
     ThresholdTransformer,
     WaveletTransformer,
 )
@@ -31,12 +33,18 @@ ESTIMATORS = [
     LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=2),
     LocalPooling(transformer=WaveletTransformer(wavelet="db2", mode="symmetric"), grid=3, power=0.5, n_jobs=2),
     LocalPooling(),
+    MorletTransformer(n_scales=2, n_orientations=4),
+    ScatteringTransformer(),
+    ScatteringTransformer(frame="curvelet", padding="periodic", rotation=None, n_jobs=2),
+    ScatteringTransformer(rotation="fourier", scale="average", compression="log",
+                          batch_size=3),
     ContourletTransformer(),
     ContourletTransformer(n_directions=(2, 4), lp_filters="5-3", dfb_filters="dd4",
                           reconstruction="standard", batch_size=3, n_jobs=2),
     LocalPooling(transformer=ContourletTransformer(n_directions=(4, 8)), grid=2),
 ]
-IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, ContourletTransformer)
+IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, ContourletTransformer,
+               MorletTransformer, ScatteringTransformer)
 
 # The common checks fit on small 2-D tables (2 to 10 features, or 1). A curvelet
 # transform or a CNN needs images (at least 8x8 pixels for curvelets, 14x14 for
@@ -85,6 +93,9 @@ def test_sklearn_compatible_estimator(estimator, check):
 @pytest.mark.parametrize("estimator, size", [(CurveletTransformer(), 16),
                                              (CNNFeatureExtractor(random_state=0), 28),
                                              (LocalPooling(), 16),
+                                             (MorletTransformer(n_scales=2), 16),
+                                             (ScatteringTransformer(), 16),
+                                             (ScatteringTransformer(max_order=1), 16),
                                              (ContourletTransformer(), 28),
                                              (LocalPooling(transformer=ContourletTransformer(),
                                                            grid=3), 28)])
