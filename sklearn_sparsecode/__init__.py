@@ -52,3 +52,8 @@ __all__ = [
     "wavelet_layout",
     "wavelet_transform",
 ]
+
+# The two-layer model and scale-out helpers (issue 15).
+from ._model import make_two_layer_model  # noqa: E402
+
+__all__ += ["make_two_layer_model"]
