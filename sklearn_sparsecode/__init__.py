@@ -57,3 +57,6 @@ __all__ = [
 from ._model import make_two_layer_model  # noqa: E402
 
 __all__ += ["make_two_layer_model"]
+from ._dask import dask_transform  # noqa: E402
+
+__all__ += ["dask_transform"]
