@@ -4,6 +4,7 @@ Build (warnings are errors): ``sphinx-build -W -b html docs docs/_build/html``.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -108,3 +109,29 @@ def _write_api_page():
 
 
 _write_api_page()
+
+
+# Docstrings are written to read well in a terminal (``help()``): |x| means an
+# absolute value, not an RST substitution, and ``name_`` is an attribute, not
+# a link target. Escape those outside literals and roles before rendering.
+_VERBATIM = re.compile(r"(``.+?``|:\w+:`[^`]*`|`[^`]*`)")
+_TRAILING_UNDERSCORE = re.compile(r"\b(\w+)_(?=[\s).,;:]|$)")
+_NO_END = re.compile(r"[^\s\\.,;:!?)\]'\"/-]")
+
+
+def _escape_docstring(app, what, name, obj, options, lines):
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("+-", "+=", "|")) or stripped.startswith(".."):
+            continue  # tables and directives
+        parts = _VERBATIM.split(line)
+        for k in range(0, len(parts), 2):
+            text = parts[k].replace("|", r"\|")
+            parts[k] = _TRAILING_UNDERSCORE.sub(r"\1\\_", text)
+            if k > 0 and parts[k - 1].startswith("``") and _NO_END.match(parts[k][:1]):
+                parts[k] = "\\ " + parts[k]  # ``literal``² needs an escaped space
+        lines[i] = "".join(parts)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _escape_docstring, priority=600)

@@ -6,7 +6,7 @@ The threshold step has two settings that matter, and the right ones depend on
 the classifier after it. This example measures them on digits (same split as
 scikit-learn's example: first half trains, second half tests) for three heads:
 a standardised ``LogisticRegression``, a standardised ``LinearSVC`` and an RBF
-``SVC``. τ (as a quantile of |features|) and C are tuned by 3-fold CV.
+``SVC``. τ (as a quantile of the features' magnitudes) and C are tuned by 3-fold CV.
 
 Three facts to keep in mind:
 

@@ -36,7 +36,7 @@ X_train, y_train, X_test, y_test = X[:half], y[:half], X[half:], y[half:]
 # The model
 # ---------
 # W is a two-level Haar transform. The threshold is soft,
-# sign(x)·max(|x| − τ, 0), and *split* into its positive and negative parts
+# :math:`\operatorname{sign}(x)\max(|x| - \tau, 0)`, and *split* into its positive and negative parts
 # [max(x − τ, 0), max(−x − τ, 0)] (Coates & Ng 2011): rectified codes, which a
 # linear head needs. The head is an RBF SVC.
 #
