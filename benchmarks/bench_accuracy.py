@@ -77,26 +77,26 @@ def front_ends(dataset):
     if dataset == "digits":  # 8 x 8 images: one or two scales, no LeNet-5 (needs 28 x 28)
         return {
             "pixels": (None, "keep"),
-            "haar L2": (WaveletTransformer("haar", level=2), "split"),
+            "haar L2": (WaveletTransformer(wavelet="haar", level=2), "split"),
             "curvelets (FDCT, 2 scales, 16 angles)":
                 (CurveletTransformer(n_scales=2, n_angles=16), "split"),
             "pooled |haar L1| (4x4 grid)":
-                (LocalPooling(WaveletTransformer("haar", level=1), grid=4), "keep"),
+                (LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=4), "keep"),
             "pooled |curvelets| (undecimated, 2 scales, 16 angles, 4x4 grid, sqrt)":
-                (LocalPooling(CurveletTransformer(2, 16, decimated=False), grid=4, power=0.5),
+                (LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16, decimated=False), grid=4, power=0.5),
                  "keep"),
         }
     return {
         "pixels": (None, "keep"),
         # Magnitudes rather than split signs for the decimated transforms: as
         # good (the NOTES: 87.8% vs 87.3% for db2) with half the features.
-        "db2 L2": (WaveletTransformer("db2", level=2), "magnitude"),
+        "db2 L2": (WaveletTransformer(wavelet="db2", level=2), "magnitude"),
         "curvelets (FDCT, 3 scales, 16 angles)":
             (CurveletTransformer(n_scales=3, n_angles=16), "magnitude"),
         "pooled |db2 L2| (7x7 grid)":
-            (LocalPooling(WaveletTransformer("db2", level=2), grid=7), "keep"),
+            (LocalPooling(transformer=WaveletTransformer(wavelet="db2", level=2), grid=7), "keep"),
         "pooled |curvelets| (undecimated, 3 scales, 8 angles, 7x7 grid, sqrt)":
-            (LocalPooling(CurveletTransformer(3, 8, decimated=False), grid=7, power=0.5),
+            (LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False), grid=7, power=0.5),
              "keep"),
         "LeNet-5 random filters (pool2)":
             (CNNFeatureExtractor(output_layer="pool2", random_state=0), "split"),
@@ -167,7 +167,7 @@ def run_one(train, test, tune_size, sign, head, C_grid, standardise, n_jobs):
     best_C = search.best_params_["clf__C"]
     at_best_C = [i for i, p in enumerate(cv["params"]) if p["clf__C"] == best_C]
     # Sparsity of each τ on the tuning images, for the accuracy-vs-τ curve.
-    nonzero_by_tau = {t: float(np.mean(ThresholdTransformer(t, mode="soft", sign=sign)
+    nonzero_by_tau = {t: float(np.mean(ThresholdTransformer(tau=t, mode="soft", sign=sign)
                                        .fit_transform(F_train[:2000]) != 0)) for t in taus}
     return {
         "test_accuracy": float(best.score(F_test, y_test)),

@@ -19,9 +19,9 @@ import sys
 from _common import print_table, write_results
 
 SETUPS = {
-    "WaveletTransformer(db2, level 2)": "WaveletTransformer('db2', level=2)",
+    "WaveletTransformer(wavelet=db2, level 2)": "WaveletTransformer(wavelet='db2', level=2)",
     "CurveletTransformer()": "CurveletTransformer()",
-    "ThresholdTransformer(soft, split)": "ThresholdTransformer(0.1, mode='soft', sign='split')",
+    "ThresholdTransformer(tau=soft, split)": "ThresholdTransformer(tau=0.1, mode='soft', sign='split')",
     "CNNFeatureExtractor(pool2)": "CNNFeatureExtractor(output_layer='pool2', random_state=0)",
 }
 

@@ -4,9 +4,13 @@ The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
 :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
-magnitudes into shift-stable local averages.
+magnitudes into shift-stable local averages. Every multiscale output is laid
+out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
+transform subclasses.
 """
 
+from ._bands import Band
+from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
 from ._curvelet import (
     CurveletBand,
@@ -16,10 +20,13 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._dask import dask_transform
+from ._layers import band_modulus, cascade_bands
+from ._model import make_two_layer_model
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
+from ._validation import FlattenedImagesWarning
 from ._wavelet import (
-    Band,
     WaveletTransformer,
     inverse_wavelet_transform,
     max_wavelet_level,
@@ -34,29 +41,28 @@ __all__ = [
     "CNNFeatureExtractor",
     "CurveletBand",
     "CurveletTransformer",
+    "FlattenedImagesWarning",
+    "LocalPooling",
+    "MultiscaleTransformer",
+    "PooledBand",
+    "ThresholdTransformer",
+    "WaveletTransformer",
+    "band_modulus",
+    "cascade_bands",
     "curvelet_layout",
     "curvelet_transform",
+    "dask_transform",
     "inverse_curvelet_transform",
-    "LocalPooling",
-    "PooledBand",
+    "inverse_wavelet_transform",
+    "make_two_layer_model",
+    "max_wavelet_level",
+    "plan_curvelets",
     "pool_coefficients",
     "pooling_layout",
     "pooling_matrix",
-    "plan_curvelets",
-    "ThresholdTransformer",
-    "WaveletTransformer",
-    "inverse_wavelet_transform",
-    "max_wavelet_level",
     "threshold",
     "universal_threshold",
     "wavelet_layout",
     "wavelet_transform",
 ]
 
-# The two-layer model and scale-out helpers (issue 15).
-from ._model import make_two_layer_model  # noqa: E402
-
-__all__ += ["make_two_layer_model"]
-from ._dask import dask_transform  # noqa: E402
-
-__all__ += ["dask_transform"]

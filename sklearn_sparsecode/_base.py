@@ -1,22 +1,64 @@
-"""What the fixed multiscale transforms share beyond input validation."""
+"""The estimator base every fixed multiscale transform shares, and the layer protocol.
+
+A transform in this package is three things (Kymatio's split into filter
+construction, core and frontend):
+
+1. a **plan**, built once per input shape from the parameters: filters,
+   windows, index maps, and ``plan.bands``, the list of :class:`~._bands.Band`
+   records that lays out the output columns;
+2. a **forward map** ``forward(plan, chunk, out)`` that writes the coefficients
+   of a chunk of samples ``(n, *input_shape)`` into ``out`` ``(n, n_coefs)``,
+   and, where it exists, an **inverse map** ``inverse(plan, coefs, out)``;
+3. the estimator, :class:`MultiscaleTransformer`, which owns everything else.
+
+A new transform subclasses :class:`MultiscaleTransformer` and writes
+``__init__`` (its own parameters, then ``super().__init__`` with the shared
+ones), ``_parameter_constraints`` (its own, merged with
+``MultiscaleTransformer._parameter_constraints``), ``_make_plan(input_shape)``,
+``_forward`` and optionally ``_inverse``. Validation, chunking and threads,
+``transform``, ``inverse_transform``, ``get_feature_names_out``,
+``feature_layout``, ``atom``, tags and pandas output come from the base.
+
+Layers that stack
+-----------------
+A fitted *layer* is any estimator of this package with
+
+* ``bands_``: the :class:`~._bands.Band` records of its output columns;
+* ``input_shape_``, ``n_features_in_`` (and ``feature_names_in_``);
+* ``prepare(X)``: validate ``X`` exactly as ``transform`` does and return the
+  batch ``(n_samples, *input_shape_)`` in its own numeric dtype;
+* ``forward(batch)``: the layer's map on a prepared batch, in one thread and one
+  piece (the caller chunks), returning ``(n, bands_[-1].stop)`` in float32 for
+  float32 input and float64 otherwise.
+
+``transform(X)`` is ``forward`` over chunks of ``prepare(X)``. A layer built
+on another calls only these public methods, never a private one: pooling
+(:class:`~._pooling.LocalPooling`) is ``pool ∘ modulus ∘ inner.forward``, and a
+scattering cascade applies a transform to the modulus maps of another
+(:mod:`._layers` has the band-level operations: modulus, per-band transforms,
+pooling). Each produces new ``Band`` records, so whatever reads records
+(feature names, layouts, plots, pooling) works on any depth of stacking.
+"""
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_array
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._validation import FLOAT_DTYPES
+from ._bands import LAYOUT_DTYPE, feature_layout_of, feature_names_of
+from ._batching import map_in_batches
+from ._validation import (
+    BATCH_SIZE,
+    FLOAT_DTYPES,
+    N_JOBS,
+    VERBOSE,
+    as_work_chunk,
+    check_image_shape,
+    validate_images,
+    work_dtype,
+)
 
-
-# Fields of ``feature_layout()`` on the multiscale transformers and LocalPooling.
-LAYOUT_DTYPE = [("scale", np.int64), ("band", "U16"), ("orientation", np.float64),
-                ("row", np.int64), ("col", np.int64)]
-
-
-def fill_positions(columns, shape):
-    """Write the row/col of every position of a band of ``shape`` (col -1 for 1-D)."""
-    index = np.indices(shape).reshape(len(shape), -1)
-    columns["row"] = index[0]
-    columns["col"] = index[1] if len(shape) == 2 else -1
+__all__ = ["LAYOUT_DTYPE", "ImageInputMixin", "MultiscaleTransformer", "run_forward"]
 
 
 class ImageInputMixin:
@@ -29,12 +71,161 @@ class ImageInputMixin:
         return tags
 
 
-class MultiscaleTransformMixin(ImageInputMixin):
-    """Coefficient checks and atoms of a fitted transform with ``bands_``.
+def run_forward(forward, plan, X, n_outputs, *, batch_size=None, n_jobs=None, verbose=0,
+                row_bytes=None, label="transform"):
+    """Apply ``forward(plan, chunk, out)`` over chunks of a validated batch ``X``.
 
-    The estimator must define ``bands_`` (records with ``start``/``stop``
-    columns), ``input_shape_`` and ``inverse_transform``.
+    The one chunked path of every transform, used by the public functions and
+    by the estimators alike. Each chunk is converted to its work dtype
+    (:func:`~._validation.work_dtype`) just before its transform, so integer or
+    float16 input never exists as a whole-batch float64 copy.
+
+    ``row_bytes`` is the working memory of one sample in bytes, estimated for
+    the work dtype; None is four times the input plus output row.
     """
+    dtype = work_dtype(X.dtype)
+    return map_in_batches(lambda chunk, out: forward(plan, as_work_chunk(chunk), out), X,
+                          n_outputs, dtype, batch_size=batch_size, n_jobs=n_jobs,
+                          row_bytes=row_bytes, verbose=verbose, label=label)
+
+
+class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
+    """Base of the fixed multiscale transforms: a plan, a forward map, an inverse.
+
+    Subclasses set ``_images_only`` (True when 1-D signals have no such
+    transform) and write ``_make_plan``, ``_forward`` and, if they have one,
+    ``_inverse`` and ``_row_bytes``; see the module docstring.
+
+    Parameters
+    ----------
+    image_shape : tuple (height, width) or None, default=None
+        Shape of the images when X is 2-D with one flattened image per row.
+        With None, 3-D X is a batch of images and 2-D X a batch of 1-D signals
+        (or an error, for transforms that exist for images only).
+    batch_size : int or None, default=None
+        Samples transformed at once; None sizes chunks from scikit-learn's
+        ``working_memory`` so memory stays bounded on large inputs.
+    n_jobs : int or None, default=None
+        Threads over chunks (None means 1, -1 all cores). Results do not depend
+        on it.
+    verbose : int, default=0
+        Progress lines on stderr during ``transform`` when > 0.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Values per sample seen in ``fit`` (pixels per image).
+    feature_names_in_ : ndarray of str
+        Defined when X is a data frame with string column names.
+    input_shape_ : tuple of int
+        Shape of one sample.
+    plan_ : object
+        What ``fit`` built for that shape; ``plan_.bands`` is ``bands_``.
+    bands_ : list of Band
+        Layout of the output columns (:class:`~sklearn_sparsecode.Band`).
+    """
+
+    _parameter_constraints: dict = {
+        "image_shape": ["array-like", None],
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
+    }
+    _images_only = False
+    _label = "transform"
+
+    def __init__(self, *, image_shape=None, batch_size=None, n_jobs=None, verbose=0):
+        self.image_shape = image_shape
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # What a transform writes -------------------------------------------------
+
+    def _make_plan(self, input_shape):
+        """Build the plan for samples of ``input_shape`` (may set fitted attributes)."""
+        raise NotImplementedError
+
+    def _forward(self, plan, chunk, out):
+        """Write the coefficients of ``chunk`` (n, *input_shape) into ``out``."""
+        raise NotImplementedError
+
+    def _inverse(self, plan, coefs, out):
+        """Write the flattened samples of ``coefs`` (n, n_coefs) into ``out``."""
+        raise NotImplementedError(f"{type(self).__name__} has no inverse transform.")
+
+    def _row_bytes(self, itemsize):
+        """Working memory of one sample in bytes (None: a generic estimate)."""
+        return None
+
+    # What the base does ------------------------------------------------------
+
+    def prepare(self, X):
+        """Validate ``X`` as ``transform`` does; return the batch ``(n, *input_shape_)``.
+
+        Part of the layer protocol (module docstring): a layer built on this
+        one validates with it, then calls :meth:`forward` on chunks.
+        """
+        check_is_fitted(self)
+        return validate_images(self, X, reset=False, image_shape=self.image_shape,
+                               images_only=self._images_only, keep_dtype=True)
+
+    def forward(self, batch):
+        """The transform of an already prepared batch, in one thread and one piece.
+
+        Parameters
+        ----------
+        batch : ndarray of shape (n_samples, *input_shape_)
+            From :meth:`prepare`, or a chunk of it.
+
+        Returns
+        -------
+        coefs : ndarray of shape (n_samples, bands_[-1].stop)
+        """
+        chunk = as_work_chunk(batch)
+        out = np.empty((len(chunk), self.bands_[-1].stop), dtype=chunk.dtype)
+        self._forward(self.plan_, chunk, out)
+        return out
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the input shape and build the plan (the transform learns nothing).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        check_image_shape(self.image_shape)
+        validate_images(self, X, reset=True, image_shape=self.image_shape,
+                        images_only=self._images_only, keep_dtype=True)
+        self.plan_ = self._make_plan(tuple(self.input_shape_))
+        self.bands_ = list(self.plan_.bands)
+        return self
+
+    def transform(self, X):
+        """Coefficients of each sample, one row per sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
+
+        Returns
+        -------
+        coefs : ndarray of shape (n_samples, n_coefficients)
+            float32 for float32 input, float64 otherwise.
+        """
+        batch = self.prepare(X)
+        itemsize = work_dtype(batch.dtype).itemsize
+        return run_forward(self._forward, self.plan_, batch, self.bands_[-1].stop,
+                           batch_size=self.batch_size, n_jobs=self.n_jobs,
+                           verbose=self.verbose, row_bytes=self._row_bytes(itemsize),
+                           label=type(self).__name__)
 
     def _check_coefficients(self, X):
         """Validate the input of ``inverse_transform``.
@@ -42,7 +233,7 @@ class MultiscaleTransformMixin(ImageInputMixin):
         Not ``validate_data``: the columns are coefficients, not the
         ``n_features_in_`` input features.
         """
-        coefs = check_array(X, dtype=FLOAT_DTYPES)
+        coefs = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
         n_coefs = self.bands_[-1].stop
         if coefs.shape[1] != n_coefs:
             raise ValueError(
@@ -50,6 +241,30 @@ class MultiscaleTransformMixin(ImageInputMixin):
                 f"{n_coefs} coefficients per sample."
             )
         return coefs
+
+    def inverse_transform(self, X):
+        """Samples from their coefficients (exact for every transform here).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_coefficients)
+
+        Returns
+        -------
+        X_original : ndarray
+            Of shape (n_samples, height, width) when ``fit`` saw 3-D images,
+            (n_samples, n_features_in_) otherwise.
+        """
+        check_is_fitted(self)
+        coefs = self._check_coefficients(X)
+        n_values = int(np.prod(self.input_shape_))
+        itemsize = coefs.dtype.itemsize
+        flat = map_in_batches(lambda chunk, out: self._inverse(self.plan_, chunk, out), coefs,
+                              n_values, coefs.dtype, batch_size=self.batch_size,
+                              n_jobs=self.n_jobs, row_bytes=self._row_bytes(itemsize))
+        if self.image_shape is None and len(self.input_shape_) == 2:
+            return flat.reshape(len(flat), *self.input_shape_)
+        return flat
 
     def atom(self, column: int) -> np.ndarray:
         """The atom of one output column: the inverse transform of a unit coefficient.
@@ -69,35 +284,42 @@ class MultiscaleTransformMixin(ImageInputMixin):
         atom : ndarray of shape ``input_shape_``
         """
         check_is_fitted(self)
-        unit = np.zeros((1, self.bands_[-1].stop))
+        n_coefs = self.bands_[-1].stop
+        if not -n_coefs <= int(column) < n_coefs:
+            raise ValueError(f"column={column} is out of range: {type(self).__name__} has "
+                             f"{n_coefs} output columns.")
+        unit = np.zeros((1, n_coefs))
         unit[0, column] = 1.0
         return np.asarray(self.inverse_transform(unit)).reshape(self.input_shape_)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: each band's ``prefix`` and the position.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the names seen in ``fit``; the output names
+            do not depend on them.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features, generate_names=False)
+        return feature_names_of(self.bands_)
 
     def feature_layout(self) -> np.ndarray:
         """Where every output column comes from, as a numpy structured array.
 
-        One record per column with fields ``scale`` (wavelet level or curvelet
-        scale; 1 is the finest wavelet level but the coarsest curvelet scale),
-        ``band`` (``"aa"``, ``"da"``, ... for wavelets; ``"lowpass"``,
-        ``"fine"`` or ``"a{angle}_{re|im}"`` for curvelets), ``orientation``
-        (degrees, NaN where undefined) and ``row``, ``col`` (position within the
-        band; ``col`` is -1 for 1-D signals). ``pandas.DataFrame(layout)`` makes
-        it a table; boolean masks on it select the columns of a band.
+        One record per column with fields ``scale`` (the band's scale: wavelet
+        level with 1 the finest, or curvelet/contourlet scale with 1 the
+        coarsest; see ``Band.scale_label``), ``band`` (the band's name:
+        ``"aa"``, ``"da"``, ... for wavelets; ``"lowpass"``, ``"fine"`` or
+        ``"a{angle}_{re|im}"`` for curvelets), ``orientation`` (degrees, NaN
+        where undefined) and ``row``, ``col`` (position within the band;
+        ``col`` is -1 for 1-D signals). ``pandas.DataFrame(layout)`` makes it a
+        table; boolean masks on it select the columns of a band.
         """
         check_is_fitted(self)
-        layout = np.empty(self.bands_[-1].stop, dtype=LAYOUT_DTYPE)
-        for band in self.bands_:
-            columns = layout[band.start:band.stop]
-            if hasattr(band, "level"):  # wavelet Band
-                columns["scale"], columns["band"] = band.level, band.name
-                columns["orientation"] = np.nan
-            else:  # CurveletBand
-                columns["scale"] = band.scale
-                if band.angle is None:
-                    columns["band"] = "lowpass" if band.scale == 1 else "fine"
-                    columns["orientation"] = np.nan
-                else:
-                    columns["band"] = f"a{band.angle}_{band.part}"
-                    columns["orientation"] = band.orientation
-            fill_positions(columns, band.shape)
-        return layout
+        return feature_layout_of(self.bands_)

@@ -1,5 +1,8 @@
 """CNNFeatureExtractor: a CNN forward pass as a fixed first layer (frontend)."""
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np
@@ -104,7 +107,7 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, architecture="lenet5", weights="random", activation="tanh",
+    def __init__(self, *, architecture="lenet5", weights="random", activation="tanh",
                  pooling="avg", output_layer=None, random_state=None, image_shape=None,
                  batch_size=None, n_jobs=None, verbose=0):
         self.architecture = architecture

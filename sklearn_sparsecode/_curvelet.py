@@ -12,65 +12,66 @@ its mirror l + n/2 see conjugate spectra, so only wedge l is computed and
 stored as √2·Re and √2·Im of its complex coefficients, which keeps ‖C‖ = ‖x‖.
 """
 
-from numbers import Integral
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 from dataclasses import dataclass
+from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 import scipy.fft
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._base import MultiscaleTransformMixin
-from ._batching import map_in_batches
+from ._bands import Band, stack_bands
+from ._base import MultiscaleTransformer, run_forward
 from ._curvelet_windows import build_wedges, default_n_scales
-from ._validation import validate_images
+from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch, check_image_shape
 
 SQRT2 = np.sqrt(2.0)
 
 
-class CurveletBand(NamedTuple):
-    """Where one block of curvelet coefficients sits in the flattened output.
+# The curvelet blocks are Band records (``_bands.py``): ``scale`` 1 = coarsest
+# (low-pass) to ``n_scales`` = finest, ``angle`` the wedge index at that scale,
+# ``orientation`` the wedge's frequency direction in degrees in [0, 180) for the
+# stored half, ``part`` "real" or the "re"/"im" halves of a wedge, ``shape`` its
+# wrapping rectangle (or the full grid when undecimated).
+CurveletBand = Band
 
-    Attributes
-    ----------
-    scale : int
-        1 = coarsest (low-pass), ``n_scales`` = finest.
-    angle : int or None
-        Wedge index at that scale (None for the low-pass and a wavelet finest scale).
-    orientation : float or None
-        Centre of the wedge's frequency direction in degrees, counter-clockwise
-        from the horizontal frequency axis, in [0, 180) for the stored half;
-        atoms oscillate along it and respond to edges perpendicular to it.
-    part : str
-        ``"real"`` for real bands, ``"re"``/``"im"`` for the two halves of a wedge.
-    shape : tuple of int
-        Spatial grid of the block (the wrapping rectangle).
-    start, stop : int
-        Columns ``start:stop`` of the output, reshaped to ``shape``.
+CURVELET_CONSTRAINTS = {
+    "n_scales": [Interval(Integral, 2, None, closed="left"), None],
+    "n_angles": [Interval(Integral, 8, None, closed="left")],
+    "finest": [StrOptions({"curvelets", "wavelets"})],
+    "decimated": ["boolean"],
+}
+
+
+def _block_name(wedge, part):
+    if wedge.angle is not None:
+        return f"a{wedge.angle}_{part}"
+    return "lowpass" if wedge.scale == 1 else "fine"
+
+
+def curvelet_layout(wedges: list) -> list[Band]:
+    """The list of :class:`Band` of a list of wedges, in output order.
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode import plan_curvelets
+    >>> plan = plan_curvelets((32, 32), n_scales=3, n_angles=8)
+    >>> [(b.scale, b.name) for b in plan.bands[:3]]
+    [(1, 'lowpass'), (2, 'a0_re'), (2, 'a0_im')]
     """
-
-    scale: int
-    angle: object
-    orientation: object
-    part: str
-    shape: tuple
-    start: int
-    stop: int
-
-
-def curvelet_layout(wedges: list) -> list[CurveletBand]:
-    """The list of :class:`CurveletBand` of a list of wedges, in output order."""
-    bands, start = [], 0
+    entries = []
     for w in wedges:
-        size = w.shape[0] * w.shape[1]
         for part in (("re", "im") if w.paired else ("real",)):
-            bands.append(CurveletBand(w.scale, w.angle, w.orientation, part, w.shape,
-                                      start, start + size))
-            start += size
-    return bands
+            name = _block_name(w, part)
+            entries.append(dict(scale=w.scale, name=name, shape=tuple(w.shape),
+                                orientation=w.orientation, part=part,
+                                lowpass=w.scale == 1, angle=w.angle,
+                                prefix=f"curvelet_s{w.scale}_{name}"))
+    return stack_bands(entries)
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _inverse_chunk(C, out, plan, workers):
 
 
 def _check_curvelet_params(image_shape, n_scales, n_angles, finest):
-    image_shape = tuple(int(s) for s in image_shape)
+    image_shape = check_image_shape(image_shape, "image_shape")
     if n_angles < 8 or n_angles % 4:
         raise ValueError(f"n_angles must be a multiple of 4 and at least 8; got {n_angles}.")
     if finest not in ("curvelets", "wavelets"):
@@ -205,8 +206,10 @@ def _check_curvelet_params(image_shape, n_scales, n_angles, finest):
     return image_shape, n_scales
 
 
+@validate_params({"image_shape": ["array-like"], **CURVELET_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
 def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_angles: int = 16,
-                   finest: str = "curvelets", decimated: bool = True) -> "CurveletPlan":
+                   finest: str = "curvelets", decimated: bool = True) -> CurveletPlan:
     """Build the windows and wrapping rectangles of a curvelet transform.
 
     The plan is reused by :func:`curvelet_transform` and
@@ -216,14 +219,41 @@ def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_
     Returns
     -------
     plan : CurveletPlan
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode import plan_curvelets
+    >>> plan = plan_curvelets((64, 64), n_scales=3)
+    >>> plan.n_coefficients > 64 * 64
+    True
     """
     image_shape, n_scales = _check_curvelet_params(image_shape, n_scales, n_angles, finest)
     wedges = build_wedges(image_shape, n_scales, n_angles, finest, bool(decimated))
     return CurveletPlan(image_shape, wedges, curvelet_layout(wedges), _group_wedges(wedges))
 
 
+_FUNCTION_CONSTRAINTS = {**CURVELET_CONSTRAINTS, "plan": [CurveletPlan, None],
+                         "batch_size": BATCH_SIZE, "n_jobs": N_JOBS}
+
+
+def _forward(plan, chunk, out):
+    _forward_chunk(chunk, out, plan, 1)
+
+
+def _inverse(plan, chunk, out):
+    _inverse_chunk(chunk, out, plan, 1)
+
+
+def _row_bytes(plan, itemsize):
+    """Per image: the complex spectrum, the complex wrapped rectangles, the output."""
+    pixels = plan.image_shape[0] * plan.image_shape[1]
+    return itemsize * (4 * pixels + 3 * plan.n_coefficients)
+
+
+@validate_params({"X": ["array-like"], **_FUNCTION_CONSTRAINTS, "verbose": VERBOSE},
+                 prefer_skip_nested_validation=True)
 def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int = 16,
-                       finest: str = "curvelets", decimated: bool = True, *, plan: "CurveletPlan | None" = None,
+                       finest: str = "curvelets", decimated: bool = True, *, plan: CurveletPlan | None = None,
                        batch_size: int | None = None, n_jobs: int | None = None,
                        verbose: int = 0) -> np.ndarray:
     """Real fast discrete curvelet transform of a batch of images, one row per image.
@@ -268,54 +298,57 @@ def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int 
     >>> bool(np.allclose(inverse_curvelet_transform(C, (32, 32), 3, 8), X))
     True
     """
-    X = np.asarray(X)
-    if X.ndim != 3:
-        raise ValueError(f"X must have shape (n_samples, height, width); got {X.shape}.")
-    if np.iscomplexobj(X):
-        raise ValueError("Complex images are not supported: the transform is the real one.")
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
+    X = check_batch(X, name="curvelet_transform", ndims=(3,))
     if plan is None:
         plan = plan_curvelets(X.shape[1:], n_scales, n_angles, finest, decimated)
     if tuple(X.shape[1:]) != plan.image_shape:
         raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
-    n_coefs = plan.n_coefficients
-    pixels = X.shape[1] * X.shape[2]
-    # Per image: the complex spectrum, the complex wrapped rectangles, the output.
-    row_bytes = X.dtype.itemsize * (4 * pixels + 3 * n_coefs)
-    return map_in_batches(lambda chunk, out: _forward_chunk(chunk, out, plan, 1),
-                          X, n_coefs, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
-                          row_bytes=row_bytes, verbose=verbose, label="curvelet_transform")
+    itemsize = np.dtype(np.float32 if X.dtype == np.float32 else np.float64).itemsize
+    return run_forward(_forward, plan, X, plan.n_coefficients, batch_size=batch_size,
+                       n_jobs=n_jobs, verbose=verbose, row_bytes=_row_bytes(plan, itemsize),
+                       label="curvelet_transform")
 
 
+@validate_params({"coefs": ["array-like"], "image_shape": ["array-like", None],
+                  **_FUNCTION_CONSTRAINTS}, prefer_skip_nested_validation=True)
 def inverse_curvelet_transform(coefs: ArrayLike, image_shape: tuple[int, int],
                                n_scales: int | None = None, n_angles: int = 16,
-                               finest: str = "curvelets", decimated: bool = True, *, plan: "CurveletPlan | None" = None,
+                               finest: str = "curvelets", decimated: bool = True, *, plan: CurveletPlan | None = None,
                                batch_size: int | None = None,
                                n_jobs: int | None = None) -> np.ndarray:
     """Images from their curvelet coefficients (the adjoint, which is the inverse).
 
-    Returns an array of shape ``(n_samples, *image_shape)``.
+    Parameters are those of :func:`curvelet_transform`, with ``coefs`` its
+    output and ``image_shape`` the ``(height, width)`` of the images.
+
+    Returns
+    -------
+    images : ndarray of shape ``(n_samples, *image_shape)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import curvelet_transform, inverse_curvelet_transform
+    >>> X = np.random.default_rng(0).normal(size=(1, 32, 32))
+    >>> C = curvelet_transform(X, n_scales=3, n_angles=8)
+    >>> bool(np.allclose(inverse_curvelet_transform(C, (32, 32), 3, 8), X))
+    True
     """
-    coefs = np.asarray(coefs)
-    if not np.issubdtype(coefs.dtype, np.floating):
-        coefs = coefs.astype(np.float64)
+    coefs = check_batch(coefs, name="inverse_curvelet_transform", ndims=(2,))
     if plan is None:
         plan = plan_curvelets(image_shape, n_scales, n_angles, finest, decimated)
-    image_shape = plan.image_shape
     n_coefs = plan.n_coefficients
-    if coefs.ndim != 2 or coefs.shape[1] != n_coefs:
+    if coefs.shape[1] != n_coefs:
         raise ValueError(f"Expected coefficients of shape (n_samples, {n_coefs}); "
                          f"got {coefs.shape}.")
-    pixels = image_shape[0] * image_shape[1]
-    row_bytes = coefs.dtype.itemsize * (4 * pixels + 3 * n_coefs)
-    flat = map_in_batches(
-        lambda chunk, out: _inverse_chunk(chunk, out, plan, 1),
-        coefs, pixels, coefs.dtype, batch_size=batch_size, n_jobs=n_jobs, row_bytes=row_bytes)
-    return flat.reshape(len(coefs), *image_shape)
+    itemsize = np.dtype(np.float32 if coefs.dtype == np.float32 else np.float64).itemsize
+    flat = run_forward(_inverse, plan, coefs, plan.image_shape[0] * plan.image_shape[1],
+                       batch_size=batch_size, n_jobs=n_jobs,
+                       row_bytes=_row_bytes(plan, itemsize))
+    return flat.reshape(len(coefs), *plan.image_shape)
 
 
-class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimator):
+class CurveletTransformer(MultiscaleTransformer):
     """Real fast discrete curvelet transform (via wrapping) as a transformer.
 
     Curvelets are needle-shaped atoms at dyadic scales, equally spaced
@@ -366,11 +399,19 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
     plan_ : CurveletPlan
         The frequency windows and wrapping rectangles (``plan_.wedges``), built
         once in ``fit``.
-    bands_ : list of CurveletBand
+    bands_ : list of Band
         Layout of the output: scale, angle, orientation, part, shape and the
-        columns ``start:stop`` of each block.
+        columns ``start:stop`` of each block; names like ``curvelet_s3_a5_re``.
     redundancy_ : float
         Coefficients per pixel.
+
+    References
+    ----------
+    .. [1] E. Candès, L. Demanet, D. Donoho and L. Ying, "Fast discrete curvelet
+       transforms", Multiscale Model. Simul. 5(3), 861–899, 2006.
+    .. [2] E. Candès and D. Donoho, "New tight frames of curvelets and optimal
+       representations of objects with piecewise C² singularities", Comm. Pure
+       Appl. Math. 57(2), 219–266, 2004.
 
     Examples
     --------
@@ -386,100 +427,29 @@ class CurveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstima
     """
 
     _parameter_constraints: dict = {
-        "n_scales": [Interval(Integral, 2, None, closed="left"), None],
-        "n_angles": [Interval(Integral, 8, None, closed="left")],
-        "finest": [StrOptions({"curvelets", "wavelets"})],
-        "decimated": ["boolean"],
-        "image_shape": ["array-like", None],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
+        **CURVELET_CONSTRAINTS,
+        **MultiscaleTransformer._parameter_constraints,
     }
+    _images_only = True
 
-    def __init__(self, n_scales=None, n_angles=16, finest="curvelets", decimated=True,
-                 image_shape=None,
-                 batch_size=None, n_jobs=None, verbose=0):
+    def __init__(self, *, n_scales=None, n_angles=16, finest="curvelets", decimated=True,
+                 image_shape=None, batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
         self.n_angles = n_angles
         self.finest = finest
         self.decimated = decimated
-        self.image_shape = image_shape
-        self.batch_size = batch_size
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
+                         verbose=verbose)
 
-    def _validate(self, X, reset):
-        return validate_images(self, X, reset=reset, image_shape=self.image_shape,
-                               images_only=True)
+    def _make_plan(self, input_shape):
+        plan = plan_curvelets(input_shape, self.n_scales, self.n_angles, self.finest,
+                              self.decimated)
+        self.n_scales_ = plan.wedges[-1].scale
+        self.redundancy_ = float(plan.n_coefficients / np.prod(input_shape))
+        return plan
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: ArrayLike, y: None = None) -> "CurveletTransformer":
-        """Build the frequency windows and wrapping rectangles for the image shape.
+    _forward = staticmethod(_forward)
+    _inverse = staticmethod(_inverse)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : CurveletTransformer
-        """
-        self._validate(X, reset=True)
-        self.plan_ = plan_curvelets(self.input_shape_, self.n_scales, self.n_angles, self.finest,
-                                    self.decimated)
-        self.n_scales_ = self.plan_.wedges[-1].scale
-        self.bands_ = self.plan_.bands
-        self.redundancy_ = float(self.plan_.n_coefficients / np.prod(self.input_shape_))
-        return self
-
-    def transform(self, X: ArrayLike) -> np.ndarray:
-        """Curvelet coefficients of each image, one row per image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, h * w)
-
-        Returns
-        -------
-        coefs : ndarray of shape (n_samples, n_coefficients)
-        """
-        check_is_fitted(self)
-        images = self._validate(X, reset=False)
-        return self._transform_images(images, n_jobs=self.n_jobs, verbose=self.verbose)
-
-    def _transform_images(self, images, n_jobs, verbose):
-        """The transform of already validated ``(n_samples, height, width)`` images."""
-        return curvelet_transform(images, plan=self.plan_, batch_size=self.batch_size,
-                                  n_jobs=n_jobs, verbose=verbose)
-
-    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
-        """Images from coefficients (exact inverse, and the adjoint of ``transform``).
-
-        Returns (n_samples, height, width) when ``fit`` saw 3-D images and
-        (n_samples, height * width) otherwise.
-        """
-        check_is_fitted(self)
-        coefs = self._check_coefficients(X)
-        images = inverse_curvelet_transform(coefs, self.input_shape_, plan=self.plan_,
-                                            batch_size=self.batch_size, n_jobs=self.n_jobs)
-        return images if self.image_shape is None else images.reshape(len(images), -1)
-
-    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Names such as ``curvelet_s3_a5_re_4_7`` (scale, angle, part, row, column).
-
-        The low-pass is ``curvelet_s1_lowpass_r_c`` and an isotropic finest
-        scale ``curvelet_sJ_fine_r_c``.
-        """
-        check_is_fitted(self)
-        _check_feature_names_in(self, input_features, generate_names=False)
-        names = []
-        for band in self.bands_:
-            if band.angle is None:
-                kind = "lowpass" if band.scale == 1 else "fine"
-                prefix = f"curvelet_s{band.scale}_{kind}"
-            else:
-                prefix = f"curvelet_s{band.scale}_a{band.angle}_{band.part}"
-            names.extend(f"{prefix}_{r}_{c}" for r, c in np.ndindex(*band.shape))
-        return np.asarray(names, dtype=object)
+    def _row_bytes(self, itemsize):
+        return _row_bytes(self.plan_, itemsize)

@@ -15,9 +15,14 @@ On Fashion-MNIST a fixed bank of oriented magnitudes pooled this way is what
 brings a linear head from 84% (pixels) to about 90%.
 
 :func:`pool_coefficients` does the maths on a coefficient matrix and its band
-layout; :class:`LocalPooling` wraps any transformer of this package that has
-``bands_`` (wavelets, curvelets) and pools its output.
+layout (``pool ∘ modulus``, :mod:`._layers`); :class:`LocalPooling` wraps any
+layer of this package (anything with ``bands_``, ``prepare`` and ``forward``:
+wavelets, curvelets, contourlets, the Morlet bank, see :mod:`._base`) and
+pools its output. It is a layer itself: its ``bands_`` are the pooled cells.
 """
+
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
 
 from numbers import Integral, Real
 from typing import NamedTuple
@@ -25,13 +30,19 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
-from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils import check_array, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._base import LAYOUT_DTYPE, fill_positions
+from ._bands import Band, feature_layout_of, feature_names_of, stack_bands
 from ._batching import map_in_batches
-from ._validation import validate_images
+from ._layers import ModulusBlock, modulus_layout, modulus_values
+from ._validation import BATCH_SIZE, FLOAT_DTYPES, N_JOBS, VERBOSE, as_work_chunk, work_dtype
+
+POOLING_CONSTRAINTS = {
+    "grid": [Interval(Integral, 1, None, closed="left"), tuple, list],
+    "power": [Interval(Real, 0, None, closed="neither")],
+}
 
 
 class PooledBand(NamedTuple):
@@ -40,12 +51,12 @@ class PooledBand(NamedTuple):
     Attributes
     ----------
     scale : int
-        Wavelet level or curvelet scale of the source band.
+        Scale of the source band (its ``Band.scale``).
     name : str
-        ``"lowpass"``, ``"fine"`` or ``"a{angle}"`` (curvelets); the wavelet band
-        name (``"aa"``, ``"dd"``, ...) otherwise.
+        The source band's name without ``_re``/``_im``: ``"lowpass"``,
+        ``"fine"``, ``"a{angle}"`` (curvelets), ``"aa"``, ``"dd"`` (wavelets), ...
     orientation : float or None
-        Curvelet wedge orientation in degrees, None elsewhere.
+        Orientation of the source band in degrees, None where undefined.
     kind : {"signed", "abs", "modulus"}
         How coefficients become non-negative before pooling: the low-pass
         keeps its sign, real bands take ``|c|``, paired ``(re, im)`` blocks
@@ -59,6 +70,9 @@ class PooledBand(NamedTuple):
         than the band has).
     start, stop : int
         Output columns, reshaped to ``cells``.
+    band : Band
+        The same block as a :class:`Band` record (``shape`` is ``cells``):
+        what the pooled output exposes to the next layer as ``bands_``.
     """
 
     scale: int
@@ -70,6 +84,7 @@ class PooledBand(NamedTuple):
     cells: tuple
     start: int
     stop: int
+    band: Band
 
 
 def pooling_matrix(n: int, cells: int) -> np.ndarray:
@@ -97,27 +112,20 @@ def pooling_matrix(n: int, cells: int) -> np.ndarray:
     return np.clip(overlap, 0, None) / (n / cells)
 
 
-def _band_groups(bands):
-    """(scale, name, orientation, kind, sources, shape) per pooled block."""
-    groups, k = [], 0
-    while k < len(bands):
-        band = bands[k]
-        if hasattr(band, "part"):  # CurveletBand
-            if band.part == "re":
-                im = bands[k + 1]
-                groups.append((band.scale, f"a{band.angle}", band.orientation, "modulus",
-                               ((band.start, band.stop), (im.start, im.stop)), band.shape))
-                k += 2
-                continue
-            name = "lowpass" if band.scale == 1 else "fine"
-            kind = "signed" if band.scale == 1 else "abs"
-            groups.append((band.scale, name, None, kind, ((band.start, band.stop),), band.shape))
-        else:  # wavelet Band: only the approximation band ("a", "aa") is low-pass
-            kind = "signed" if set(band.name) == {"a"} else "abs"
-            groups.append((band.level, band.name, None, kind, ((band.start, band.stop),),
-                           band.shape))
-        k += 1
-    return groups
+def _check_grid(grid, n_axes):
+    """``grid`` as a tuple of one positive int per axis, or a ValueError naming it."""
+    if isinstance(grid, Integral) and not isinstance(grid, bool):
+        cells = (int(grid),) * n_axes
+    else:
+        cells = tuple(grid)
+        if not all(isinstance(g, Integral) and not isinstance(g, bool) for g in cells):
+            raise ValueError(f"grid must be a positive int or a tuple of them; got {grid!r}.")
+    if min(cells) < 1:
+        raise ValueError(f"grid must be a positive int or a tuple of them; got {grid!r}.")
+    if len(cells) != n_axes:
+        raise ValueError(f"grid={grid!r} has {len(cells)} entries, but the bands have "
+                         f"{n_axes} axes.")
+    return cells
 
 
 def pooling_layout(bands: list, grid: int | tuple = 7) -> list[PooledBand]:
@@ -125,15 +133,32 @@ def pooling_layout(bands: list, grid: int | tuple = 7) -> list[PooledBand]:
 
     ``grid`` is the number of cells per axis (an int for all axes, or a tuple
     per axis); a band smaller than the grid keeps its own size.
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode import pooling_layout, wavelet_layout
+    >>> layout = pooling_layout(wavelet_layout((16, 16), "haar", level=1), grid=4)
+    >>> [(b.name, b.kind, b.cells) for b in layout][:2]
+    [('aa', 'signed', (4, 4)), ('da', 'abs', (4, 4))]
     """
-    pooled, start = [], 0
-    for scale, name, orientation, kind, sources, shape in _band_groups(bands):
-        cells_per_axis = np.broadcast_to(np.asarray(grid), (len(shape),))
-        cells = tuple(int(min(g, s)) for g, s in zip(cells_per_axis, shape))
-        size = int(np.prod(cells))
-        pooled.append(PooledBand(scale, name, orientation, kind, sources, tuple(shape), cells,
-                                 start, start + size))
-        start += size
+    blocks = modulus_layout(bands)
+    n_axes = len(blocks[0].band.shape)
+    cells_per_axis = _check_grid(grid, n_axes)
+    entries, cells_of = [], []
+    for block in blocks:
+        source = block.band
+        cells = tuple(min(g, s) for g, s in zip(cells_per_axis, source.shape))
+        fields = source._asdict()
+        del fields["start"], fields["stop"]
+        fields.update(shape=cells, prefix=f"pool_s{source.scale}_{source.name}")
+        entries.append(fields)
+        cells_of.append(cells)
+    pooled = []
+    for block, band in zip(blocks, stack_bands(entries)):
+        source = block.band
+        pooled.append(PooledBand(source.scale, source.name, source.orientation, block.kind,
+                                 block.sources, source.shape, band.shape, band.start, band.stop,
+                                 band))
     return pooled
 
 
@@ -141,16 +166,8 @@ def _pool_chunk(coefs, out, layout, power):
     n = len(coefs)
     matrices = {}
     for band in layout:
-        blocks = [coefs[:, a:b] for a, b in band.sources]
-        if band.kind == "modulus":
-            values = np.hypot(blocks[0], blocks[1])
-        elif band.kind == "abs":
-            values = np.abs(blocks[0])
-        else:
-            values = blocks[0]
-        if power != 1 and band.kind != "signed":
-            values = values**power
-        values = values.reshape(n, *band.shape)
+        block = _as_block(band)
+        values = modulus_values(coefs, block, power).reshape(n, *band.shape)
         # Separable pooling: one small matrix product per axis.
         for axis, (size, cells) in enumerate(zip(band.shape, band.cells)):
             key = (size, cells)
@@ -161,6 +178,12 @@ def _pool_chunk(coefs, out, layout, power):
         out[:, band.start:band.stop] = values.reshape(n, -1)
 
 
+def _as_block(pooled):
+    return ModulusBlock(pooled.band, pooled.kind, pooled.sources)
+
+
+@validate_params({"coefs": ["array-like"], "bands": [list], **POOLING_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
 def pool_coefficients(coefs: ArrayLike, bands: list, grid: int | tuple = 7,
                       power: float = 1.0) -> np.ndarray:
     """Pooled magnitudes of a batch of coefficient vectors.
@@ -169,7 +192,7 @@ def pool_coefficients(coefs: ArrayLike, bands: list, grid: int | tuple = 7,
     ----------
     coefs : array-like of shape (n_samples, n_coefficients)
         Output of :func:`wavelet_transform` or :func:`curvelet_transform`.
-    bands : list of Band or CurveletBand
+    bands : list of Band
         The layout of ``coefs`` (``bands_`` of the fitted transformer).
     grid : int or tuple of int, default=7
         Cells per axis of each band's pooling grid.
@@ -191,11 +214,13 @@ def pool_coefficients(coefs: ArrayLike, bands: list, grid: int | tuple = 7,
     >>> pool_coefficients(curvelet_transform(X, plan=plan), plan.bands, grid=7).shape
     (2, 637)
     """
-    coefs = np.asarray(coefs)
-    if not np.issubdtype(coefs.dtype, np.floating):
-        coefs = coefs.astype(np.float64)
+    coefs = check_array(coefs, dtype=FLOAT_DTYPES, input_name="coefs",
+                        estimator="pool_coefficients")
+    if not bands or not all(isinstance(b, Band) for b in bands):
+        raise TypeError("bands must be the list of Band records of the coefficients "
+                        "(bands_ of a fitted transformer, or plan.bands).")
     layout = pooling_layout(bands, grid)
-    if coefs.ndim != 2 or coefs.shape[1] != bands[-1].stop:
+    if coefs.shape[1] != bands[-1].stop:
         raise ValueError(f"Expected coefficients of shape (n_samples, {bands[-1].stop}); "
                          f"got {coefs.shape}.")
     out = np.empty((len(coefs), layout[-1].stop), dtype=coefs.dtype)
@@ -206,7 +231,7 @@ def pool_coefficients(coefs: ArrayLike, bands: list, grid: int | tuple = 7,
 class LocalPooling(TransformerMixin, BaseEstimator):
     """Magnitudes of a multiscale transform, averaged on a coarse grid per band.
 
-    ``LocalPooling(CurveletTransformer(decimated=False), grid=7)`` computes,
+    ``LocalPooling(transformer=CurveletTransformer(decimated=False), grid=7)`` computes,
     for each image, each oriented band's response magnitude and averages it on
     a 7 x 7 grid (4 x 4 pixel cells on 28 x 28 images): a first-order
     scattering-like representation, stable to small shifts, for a linear or
@@ -214,9 +239,10 @@ class LocalPooling(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    transformer : estimator with ``bands_``, default=None
-        The multiscale transform to pool: a :class:`CurveletTransformer` or
-        :class:`WaveletTransformer` (cloned and fitted in ``fit``). None is
+    transformer : layer estimator, default=None
+        The multiscale transform to pool: any layer of this package
+        (:class:`CurveletTransformer`, :class:`WaveletTransformer`, ...;
+        cloned and fitted in ``fit``). None is
         ``CurveletTransformer(n_scales=3, n_angles=8, decimated=False)``.
         Undecimated bands pool on equal cells; decimated bands are pooled on
         area-weighted cells of their own grids.
@@ -240,6 +266,9 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         The fitted clone of ``transformer``.
     layout_ : list of PooledBand
         Output layout: source band, kind, pooling grid and output columns.
+    bands_ : list of Band
+        The same blocks as :class:`Band` records (``shape`` = cells), so that
+        a pooled layer can feed another one.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
@@ -254,7 +283,8 @@ class LocalPooling(TransformerMixin, BaseEstimator):
     >>> import numpy as np
     >>> from sklearn_sparsecode import CurveletTransformer, LocalPooling
     >>> X = np.random.default_rng(0).normal(size=(4, 28, 28))
-    >>> pooling = LocalPooling(CurveletTransformer(n_scales=3, n_angles=8, decimated=False))
+    >>> pooling = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8,
+    ...                                                      decimated=False))
     >>> pooling.fit_transform(X).shape
     (4, 637)
     >>> pooling.get_feature_names_out()[[0, 49]]
@@ -263,14 +293,13 @@ class LocalPooling(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "transformer": [HasMethods(["fit", "transform"]), None],
-        "grid": [Interval(Integral, 1, None, closed="left"), tuple],
-        "power": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
+        **POOLING_CONSTRAINTS,
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
     }
 
-    def __init__(self, transformer=None, grid=7, power=1.0, batch_size=None, n_jobs=None,
+    def __init__(self, *, transformer=None, grid=7, power=1.0, batch_size=None, n_jobs=None,
                  verbose=0):
         self.transformer = transformer
         self.grid = grid
@@ -299,25 +328,47 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         self : LocalPooling
         """
         inner = self._default_transformer() if self.transformer is None else self.transformer
-        if not hasattr(inner, "_transform_images"):
+        try:
+            fitted = clone(inner).fit(X)
+        except ValueError as error:
+            if self.transformer is not None or "too small" not in str(error):
+                raise
+            raise ValueError(
+                f"LocalPooling's default transformer, CurveletTransformer(n_scales=3, "
+                f"n_angles=8, decimated=False), needs images of at least 16x16: {error} "
+                f"For smaller images pass, e.g., transformer=CurveletTransformer(n_scales=2, "
+                f"decimated=False).") from None
+        if not all(hasattr(fitted, name) for name in ("bands_", "prepare", "forward")):
             raise TypeError(
-                f"LocalPooling pools the bands of this package's multiscale transformers "
-                f"(WaveletTransformer, CurveletTransformer); got {type(inner).__name__}.")
-        grid = self.grid if isinstance(self.grid, Integral) else tuple(self.grid)
-        if not isinstance(grid, Integral) and not all(
-                isinstance(g, Integral) and g >= 1 for g in grid):
-            raise ValueError(f"grid must be a positive int or a tuple of them; got {grid!r}.")
-        self.transformer_ = clone(inner).fit(X)
-        bands = self.transformer_.bands_
-        if not isinstance(grid, Integral) and len(grid) != len(bands[0].shape):
-            raise ValueError(f"grid={grid!r} has {len(grid)} entries, but the bands have "
-                             f"{len(bands[0].shape)} axes.")
-        self.layout_ = pooling_layout(bands, grid)
-        self.n_features_in_ = self.transformer_.n_features_in_
-        self.input_shape_ = self.transformer_.input_shape_
-        if hasattr(self.transformer_, "feature_names_in_"):
-            self.feature_names_in_ = self.transformer_.feature_names_in_
+                f"LocalPooling pools the bands of a layer of this package (an estimator "
+                f"with bands_, prepare and forward: WaveletTransformer, "
+                f"CurveletTransformer, ...); got {type(inner).__name__}.")
+        self.transformer_ = fitted
+        self.layout_ = pooling_layout(fitted.bands_, self.grid)
+        self.bands_ = [pooled.band for pooled in self.layout_]
+        self.n_features_in_ = fitted.n_features_in_
+        self.input_shape_ = fitted.input_shape_
+        # A refit on a plain array after a data frame must forget the old names.
+        if hasattr(fitted, "feature_names_in_"):
+            self.feature_names_in_ = fitted.feature_names_in_
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         return self
+
+    def prepare(self, X: ArrayLike) -> np.ndarray:
+        """Validate ``X`` as ``transform`` does (the wrapped layer's checks).
+
+        Part of the layer protocol (see :mod:`sklearn_sparsecode._base`).
+        """
+        check_is_fitted(self)
+        return self.transformer_.prepare(X)
+
+    def forward(self, batch: np.ndarray) -> np.ndarray:
+        """Pooled magnitudes of a prepared batch, in one thread and one piece."""
+        chunk = as_work_chunk(batch)
+        out = np.empty((len(chunk), self.layout_[-1].stop), dtype=chunk.dtype)
+        _pool_chunk(self.transformer_.forward(chunk), out, self.layout_, self.power)
+        return out
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Pooled magnitudes of each image, one row per image.
@@ -330,20 +381,16 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         -------
         pooled : ndarray of shape (n_samples, n_pooled)
         """
-        check_is_fitted(self)
-        inner = self.transformer_
-        # The wrapped transformer's checks (shape, NaN, dtype, feature names).
-        images = validate_images(inner, X, reset=False)
-        n_coefs = inner.bands_[-1].stop
-        layout, power = self.layout_, self.power
+        batch = self.prepare(X)
+        dtype = work_dtype(batch.dtype)
+        n_coefs = self.transformer_.bands_[-1].stop
 
         def pool_chunk(chunk, out):
-            coefs = inner._transform_images(chunk, n_jobs=1, verbose=0)
-            _pool_chunk(coefs, out, layout, power)
+            out[:] = self.forward(chunk)
 
         # The coefficients, their magnitudes and one pooling temporary per image.
-        row_bytes = images.dtype.itemsize * (3 * n_coefs + images[0].size)
-        return map_in_batches(pool_chunk, images, layout[-1].stop, images.dtype,
+        row_bytes = dtype.itemsize * (3 * n_coefs + batch[0].size)
+        return map_in_batches(pool_chunk, batch, self.layout_[-1].stop, dtype,
                               batch_size=self.batch_size, n_jobs=self.n_jobs,
                               row_bytes=row_bytes, verbose=self.verbose, label="LocalPooling")
 
@@ -351,12 +398,7 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         """Names such as ``pool_s2_a3_1_4`` (scale, band, cell row, cell column)."""
         check_is_fitted(self)
         _check_feature_names_in(self, input_features, generate_names=False)
-        names = []
-        for band in self.layout_:
-            prefix = f"pool_s{band.scale}_{band.name}"
-            names.extend(f"{prefix}_" + "_".join(map(str, cell))
-                         for cell in np.ndindex(*band.cells))
-        return np.asarray(names, dtype=object)
+        return feature_names_of(self.bands_)
 
     def feature_layout(self) -> np.ndarray:
         """Where every output column comes from, as a numpy structured array.
@@ -366,13 +408,7 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         ``col`` is -1 for 1-D signals).
         """
         check_is_fitted(self)
-        layout = np.empty(self.layout_[-1].stop, dtype=LAYOUT_DTYPE)
-        for band in self.layout_:
-            columns = layout[band.start:band.stop]
-            columns["scale"], columns["band"] = band.scale, band.name
-            columns["orientation"] = np.nan if band.orientation is None else band.orientation
-            fill_positions(columns, band.cells)
-        return layout
+        return feature_layout_of(self.bands_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,40 +5,85 @@
 ``GridSearchCV`` and an optional data-driven τ estimated in ``fit``.
 """
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
 import math
 from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import check_array
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._bands import Band
 from ._base import ImageInputMixin
 from ._batching import map_in_batches
-from ._validation import validate_images
+from ._validation import (
+    BATCH_SIZE,
+    FLOAT_DTYPES,
+    N_JOBS,
+    as_work_chunk,
+    validate_images,
+    work_dtype,
+)
 
 THRESHOLD_MODES = ("hard", "soft", "garrote")
 SIGN_OPTIONS = ("keep", "magnitude", "split")
 
+TOP_K = [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="right"), None]
 
-def universal_threshold(X: ArrayLike) -> float:
+
+@validate_params({"X": ["array-like"], "bands": [list, None]},
+                 prefer_skip_nested_validation=True)
+def universal_threshold(X: ArrayLike, bands: list[Band] | None = None) -> float:
     """VisuShrink's universal threshold σ̂·sqrt(2 log n) of a batch of codes.
 
-    σ̂ = median(|X|) / 0.6745 is the robust noise estimate over all entries of
-    ``X`` and n is the number of features (coefficients per sample), as in
-    scikit-image's ``denoise_wavelet(method="VisuShrink")``.
+    n is the number of features (coefficients per sample). σ̂ is the robust
+    noise estimate median(|d|) / 0.6745 (Donoho & Johnstone 1994):
+
+    * with ``bands`` (the layout of ``X``), d are the non-zero entries of the
+      finest band, the last of every layout here (``dd`` at level 1 for 2-D
+      wavelets): scikit-image's estimate in ``denoise_wavelet(method=
+      "VisuShrink")``, for coefficients of a transform;
+    * without, d are all entries of ``X``: a rule for codes without a known
+      layout. On a whole coefficient vector this over-estimates σ when the
+      signal is not sparse, so it thresholds more than VisuShrink would.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features)
+    bands : list of Band or None, default=None
+        The layout of the columns of ``X`` (``bands_`` of a fitted transform).
 
     Returns
     -------
     tau : float
+
+    References
+    ----------
+    .. [1] D. Donoho and I. Johnstone, "Ideal spatial adaptation by wavelet
+       shrinkage", Biometrika 81(3), 425–455, 1994.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import universal_threshold
+    >>> round(universal_threshold(np.array([[0.6745, -0.6745, 0.6745, -0.6745]])), 3)
+    1.665
     """
-    X = np.asarray(X)
-    sigma = float(np.median(np.abs(X))) / 0.6745
+    X = check_array(X, dtype=FLOAT_DTYPES, input_name="X", estimator="universal_threshold")
+    d = X
+    if bands is not None:
+        if bands[-1].stop != X.shape[1]:
+            raise ValueError(f"bands describes {bands[-1].stop} columns; X has {X.shape[1]}.")
+        d = X[:, bands[-1].start:bands[-1].stop]
+        d = d[d != 0]
+    if d.size == 0:
+        return 0.0
+    sigma = float(np.median(np.abs(d))) / 0.6745
     return sigma * math.sqrt(2.0 * math.log(max(X.shape[-1], 2)))
 
 
@@ -103,14 +148,17 @@ def _threshold_into(X, out, tau, mode, sign, k):
 
 
 def _check_threshold_params(tau, mode, sign):
-    if not (isinstance(tau, Real) and tau >= 0):
-        raise ValueError(f"tau must be a non-negative number; got {tau!r}.")
+    if isinstance(tau, bool) or not (isinstance(tau, Real) and tau >= 0 and math.isfinite(tau)):
+        raise ValueError(f"tau must be a non-negative finite number; got {tau!r}.")
     if mode not in THRESHOLD_MODES:
         raise ValueError(f"mode must be one of {THRESHOLD_MODES}; got {mode!r}.")
     if sign not in SIGN_OPTIONS:
         raise ValueError(f"sign must be one of {SIGN_OPTIONS}; got {sign!r}.")
 
 
+@validate_params({"X": ["array-like"], "tau": "no_validation", "mode": "no_validation",
+                  "sign": "no_validation", "top_k": TOP_K, "batch_size": BATCH_SIZE,
+                  "n_jobs": N_JOBS}, prefer_skip_nested_validation=True)
 def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str = "keep",
               top_k: int | float | None = None, batch_size: int | None = None,
               n_jobs: int | None = None) -> np.ndarray:
@@ -162,17 +210,18 @@ def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str =
     >>> threshold(x, top_k=2)
     array([[-3.,  0.,  0.,  2.]])
     """
+    # tau, mode and sign keep the messages of _check_threshold_params (shared
+    # with nothing else); the rest uses the estimator's constraint objects.
     _check_threshold_params(tau, mode, sign)
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}.")
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {np.shape(X)}.")
+    X = check_array(X, dtype="numeric", input_name="X", estimator="threshold")
     k = _n_kept(top_k, X.shape[1])
     width = X.shape[1] * (2 if sign == "split" else 1)
+    # Integer and float16 codes are converted chunk by chunk (bounded memory).
     return map_in_batches(
-        lambda chunk, out: _threshold_into(chunk, out, tau, mode, sign, k),
-        X, width, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
+        lambda chunk, out: _threshold_into(as_work_chunk(chunk), out, tau, mode, sign, k),
+        X, width, work_dtype(X.dtype), batch_size=batch_size, n_jobs=n_jobs,
     )
 
 
@@ -241,14 +290,10 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         "tau": [Interval(Real, 0, None, closed="left"), StrOptions({"universal"})],
         "mode": [StrOptions(set(THRESHOLD_MODES))],
         "sign": [StrOptions(set(SIGN_OPTIONS))],
-        "top_k": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(Real, 0, 1, closed="right"),
-            None,
-        ],
+        "top_k": TOP_K,
     }
 
-    def __init__(self, tau=0.0, mode="hard", sign="keep", top_k=None):
+    def __init__(self, *, tau=0.0, mode="hard", sign="keep", top_k=None):
         self.tau = tau
         self.mode = mode
         self.sign = sign
@@ -284,7 +329,7 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         codes : ndarray of shape (n_samples, n_features), or (n_samples, 2 * n_features) for sign="split"
         """
         check_is_fitted(self)
-        X = validate_images(self, X, reset=False, reshape=False)
+        X = validate_images(self, X, reset=False, reshape=False, keep_dtype=True)
         return threshold(X, self.tau_, mode=self.mode, sign=self.sign, top_k=self.top_k)
 
     def feature_layout(self) -> np.ndarray:

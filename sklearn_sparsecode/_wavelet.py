@@ -13,57 +13,71 @@ details ``da`` (PyWavelets' cH, high-pass along rows axis 0), ``ad`` (cV) and
 flattened in C (row-major) order.
 """
 
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
+import difflib
 import warnings
+from dataclasses import dataclass
 from numbers import Integral
-from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 import pywt
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._base import MultiscaleTransformMixin
-from ._batching import map_in_batches
-from ._validation import validate_images
+from ._bands import Band, stack_bands
+from ._base import MultiscaleTransformer, run_forward
+from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch
 
 WAVELET_NAMES = frozenset(pywt.wavelist(kind="discrete"))
 SIGNAL_MODES = frozenset(pywt.Modes.modes)
 
+# The parameters the functions and the estimator share, checked the same way.
+WAVELET_CONSTRAINTS = {
+    "wavelet": [str, pywt.Wavelet],
+    "level": [Interval(Integral, 1, None, closed="left"), None],
+    "mode": [StrOptions(SIGNAL_MODES)],
+}
 
-class Band(NamedTuple):
-    """Where one wavelet band sits in the flattened coefficient vector.
 
-    Attributes
-    ----------
-    level : int
-        Decomposition level, 1 being the finest.
-    name : str
-        ``"aa"``, ``"da"``, ``"ad"``, ``"dd"`` for images (first letter: axis 0,
-        rows; ``a`` low-pass, ``d`` high-pass), ``"a"`` or ``"d"`` for signals.
-    shape : tuple of int
-        Shape of the band for one sample.
-    start, stop : int
-        The band's columns are ``coefs[:, start:stop]``, reshaped to ``shape``.
+def check_wavelet(wavelet, caller="wavelet_transform"):
+    """A discrete PyWavelets wavelet from a name or a ``pywt.Wavelet``.
+
+    An unknown name gets the closest names in the message (``"db22"`` →
+    ``"db2"``, ``"db20"``); a continuous wavelet (``"morl"``) is pointed out as
+    one.
     """
+    if isinstance(wavelet, pywt.Wavelet):
+        return wavelet
+    if wavelet in WAVELET_NAMES:
+        return pywt.Wavelet(wavelet)
+    if wavelet in pywt.wavelist(kind="continuous"):
+        hint = " It is a continuous wavelet; the DWT needs a discrete one."
+    else:
+        close = difflib.get_close_matches(str(wavelet), sorted(WAVELET_NAMES), n=3)
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+    raise ValueError(
+        f"The 'wavelet' parameter of {caller} must be a discrete wavelet of PyWavelets "
+        f"(pywt.wavelist(kind='discrete'), e.g. 'haar', 'db2', 'sym8', 'bior2.2') or a "
+        f"pywt.Wavelet; got {wavelet!r}.{hint}")
 
-    level: int
-    name: str
-    shape: tuple
-    start: int
-    stop: int
 
-
-def max_wavelet_level(input_shape: tuple[int, ...], wavelet: str) -> int:
+def max_wavelet_level(input_shape: tuple[int, ...], wavelet: str | pywt.Wavelet) -> int:
     """Deepest decomposition level allowed for samples of ``input_shape``.
 
     This is PyWavelets' "maximum useful level" (:func:`pywt.dwt_max_level`) of
     the shortest side, where coefficients of the coarsest level are not all
     boundary-affected; but at least 1, so that short signals still get one
     level (with boundary effects) rather than no transform at all.
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode import max_wavelet_level
+    >>> max_wavelet_level((28, 28), "db2")
+    3
     """
-    filter_len = pywt.Wavelet(wavelet).dec_len
+    filter_len = check_wavelet(wavelet, "max_wavelet_level").dec_len
     return max(1, pywt.dwt_max_level(min(input_shape), filter_len))
 
 
@@ -76,17 +90,17 @@ def _resolve_level(level, input_shape, wavelet):
         size = "x".join(map(str, input_shape))
         raise ValueError(
             f"level={level} is too deep for {size} {kind} with wavelet "
-            f"{wavelet!r}: the maximum is {deepest} (pywt.dwt_max_level of the "
+            f"{wavelet.name!r}: the maximum is {deepest} (pywt.dwt_max_level of the "
             f"shortest side, {min(input_shape)}, for a filter of length "
-            f"{pywt.Wavelet(wavelet).dec_len}). Use a smaller level or larger inputs."
+            f"{wavelet.dec_len}). Use a smaller level or larger inputs."
         )
-    return level
+    return int(level)
 
 
 def _decompose(X, wavelet, level, mode):
     """Bands of a batch ``X`` of shape (n, h, w) or (n, length), in layout order."""
     with warnings.catch_warnings():
-        if level > pywt.dwt_max_level(min(X.shape[1:]), pywt.Wavelet(wavelet).dec_len):
+        if level > pywt.dwt_max_level(min(X.shape[1:]), wavelet.dec_len):
             # Only for inputs shorter than the filter, where _resolve_level
             # allows one level on purpose; PyWavelets warns about boundary effects.
             warnings.simplefilter("ignore", UserWarning)
@@ -96,8 +110,57 @@ def _decompose(X, wavelet, level, mode):
         return pywt.wavedec(X, wavelet, mode=mode, level=level, axis=-1)
 
 
-def wavelet_layout(input_shape: tuple[int, ...], wavelet: str = "db2", level: int | None = None,
-                   mode: str = "periodization") -> list[Band]:
+@dataclass(frozen=True)
+class WaveletPlan:
+    """What a wavelet transform of one input shape needs: its parameters and layout."""
+
+    input_shape: tuple
+    wavelet: pywt.Wavelet
+    level: int
+    mode: str
+    bands: list
+
+
+def _plan_wavelets(input_shape, wavelet, level, mode):
+    input_shape = tuple(int(s) for s in input_shape)
+    wavelet = check_wavelet(wavelet)
+    level = _resolve_level(level, input_shape, wavelet)
+    # The band shapes are those of PyWavelets on one sample: asking it is
+    # exact for every mode and odd size, and costs microseconds.
+    shapes = [b.shape[1:] for b in _decompose(np.zeros((1, *input_shape)), wavelet, level, mode)]
+    if len(input_shape) == 2:
+        names = [("aa", level)] + [(n, j) for j in range(level, 0, -1) for n in ("da", "ad", "dd")]
+    else:
+        names = [("a", level)] + [("d", j) for j in range(level, 0, -1)]
+    bands = stack_bands(
+        dict(scale=j, name=name, shape=tuple(int(s) for s in shape), lowpass=set(name) == {"a"},
+             prefix=f"{wavelet.name}_L{j}_{name}", scale_label="level")
+        for (name, j), shape in zip(names, shapes))
+    return WaveletPlan(input_shape, wavelet, level, mode, bands)
+
+
+def _forward_chunk(plan, chunk, out):
+    for band, coef in zip(plan.bands, _decompose(chunk, plan.wavelet, plan.level, plan.mode)):
+        out[:, band.start:band.stop] = coef.reshape(len(chunk), -1)
+
+
+def _inverse_chunk(plan, chunk, out):
+    arrays = [chunk[:, b.start:b.stop].reshape(len(chunk), *b.shape) for b in plan.bands]
+    if len(plan.input_shape) == 2:
+        details = [tuple(arrays[i:i + 3]) for i in range(1, len(arrays), 3)]
+        samples = pywt.waverec2([arrays[0], *details], plan.wavelet, mode=plan.mode,
+                                axes=(-2, -1))
+    else:
+        samples = pywt.waverec(arrays, plan.wavelet, mode=plan.mode, axis=-1)
+    # Odd sizes come back one sample larger; the extra row/column is padding.
+    crop = tuple(slice(0, s) for s in plan.input_shape)
+    out[:] = samples[(slice(None), *crop)].reshape(len(chunk), -1)
+
+
+@validate_params({"input_shape": ["array-like"], **WAVELET_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
+def wavelet_layout(input_shape: tuple[int, ...], wavelet: str | pywt.Wavelet = "db2",
+                   level: int | None = None, mode: str = "periodization") -> list[Band]:
     """The list of :class:`Band` describing the flattened coefficients.
 
     Parameters
@@ -110,47 +173,35 @@ def wavelet_layout(input_shape: tuple[int, ...], wavelet: str = "db2", level: in
     Returns
     -------
     bands : list of Band
+        Coarse to fine; ``scale`` is the PyWavelets level (1 = finest).
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode import wavelet_layout
+    >>> [(b.level, b.name, b.shape) for b in wavelet_layout((8, 8), "haar", level=1)]
+    [(1, 'aa', (4, 4)), (1, 'da', (4, 4)), (1, 'ad', (4, 4)), (1, 'dd', (4, 4))]
     """
-    input_shape = tuple(input_shape)
-    level = _resolve_level(level, input_shape, wavelet)
-    # The band shapes are those of PyWavelets on one sample: asking it is
-    # exact for every mode and odd size, and costs microseconds.
-    shapes = [b.shape[1:] for b in _decompose(np.zeros((1, *input_shape)), wavelet, level, mode)]
-    if len(input_shape) == 2:
-        names = [("aa", level)] + [(n, j) for j in range(level, 0, -1) for n in ("da", "ad", "dd")]
-    else:
-        names = [("a", level)] + [("d", j) for j in range(level, 0, -1)]
-    bands, start = [], 0
-    for (name, j), shape in zip(names, shapes):
-        stop = start + int(np.prod(shape))
-        bands.append(Band(j, name, tuple(int(s) for s in shape), start, stop))
-        start = stop
-    return bands
+    return _plan_wavelets(input_shape, wavelet, level, mode).bands
 
 
-def _check_batch(X):
-    X = np.asarray(X)
-    if X.ndim not in (2, 3):
-        raise ValueError(
-            "X must have shape (n_samples, height, width) for images or "
-            f"(n_samples, length) for signals; got shape {X.shape}."
-        )
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
-    return X
+_FUNCTION_CONSTRAINTS = {"X": ["array-like"], **WAVELET_CONSTRAINTS, "bands": [list, None],
+                         "batch_size": BATCH_SIZE, "n_jobs": N_JOBS}
 
 
-def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = None,
-                      mode: str = "periodization", *, bands: list[Band] | None = None,
-                      batch_size: int | None = None, n_jobs: int | None = None,
-                      verbose: int = 0) -> np.ndarray:
+@validate_params({**_FUNCTION_CONSTRAINTS, "verbose": VERBOSE},
+                 prefer_skip_nested_validation=True)
+def wavelet_transform(X: ArrayLike, wavelet: str | pywt.Wavelet = "db2",
+                      level: int | None = None, mode: str = "periodization", *,
+                      bands: list[Band] | None = None, batch_size: int | None = None,
+                      n_jobs: int | None = None, verbose: int = 0) -> np.ndarray:
     """Multilevel DWT of every sample, flattened to one row per sample.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, height, width) or (n_samples, length)
-        Images, or 1-D signals. float32 input gives float32 coefficients.
-    wavelet : str, default="db2"
+        Images, or 1-D signals. float32 input gives float32 coefficients,
+        anything else float64 (converted chunk by chunk).
+    wavelet : str or pywt.Wavelet, default="db2"
         Any discrete wavelet of PyWavelets (``pywt.wavelist(kind="discrete")``).
     level : int or None, default=None
         Number of levels; None is the deepest allowed, :func:`max_wavelet_level`.
@@ -159,8 +210,7 @@ def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = No
         wavelet gives exactly one coefficient per pixel and preserves energy.
     bands : list of Band or None, default=None
         The layout from :func:`wavelet_layout` for these inputs, wavelet,
-        level and mode, when the caller already has it (the estimator builds
-        it once in ``fit``); computed here when None.
+        level and mode, when the caller already has it; computed here when None.
     batch_size : int or None, default=None
         Samples per chunk (None: from scikit-learn's ``working_memory``).
     n_jobs : int or None, default=None
@@ -173,6 +223,17 @@ def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = No
     coefs : ndarray of shape (n_samples, n_coefficients)
         Bands in the order of :func:`wavelet_layout`.
 
+    See Also
+    --------
+    WaveletTransformer : The estimator around this function.
+
+    References
+    ----------
+    .. [1] S. Mallat, "A theory for multiresolution signal decomposition: the
+       wavelet representation", IEEE Trans. PAMI 11(7), 1989.
+    .. [2] G. Lee et al., "PyWavelets: A Python package for wavelet analysis",
+       JOSS 4(36), 2019.
+
     Examples
     --------
     >>> import numpy as np
@@ -181,61 +242,60 @@ def wavelet_transform(X: ArrayLike, wavelet: str = "db2", level: int | None = No
     >>> wavelet_transform(X, "haar", level=2).shape
     (2, 64)
     """
-    X = _check_batch(X)
-    if bands is None:
-        bands = wavelet_layout(X.shape[1:], wavelet, level, mode)
-    level = bands[0].level
-
-    def transform_chunk(chunk, out):
-        for band, coef in zip(bands, _decompose(chunk, wavelet, level, mode)):
-            out[:, band.start:band.stop] = coef.reshape(len(chunk), -1)
-
-    return map_in_batches(
-        transform_chunk, X, bands[-1].stop, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
-        verbose=verbose, label="wavelet_transform",
-    )
+    X = check_batch(X, name="wavelet_transform")
+    plan = _plan_wavelets(X.shape[1:], wavelet, level, mode)
+    if bands is not None:
+        if [tuple(b) for b in bands] != [tuple(b) for b in plan.bands]:
+            raise ValueError("bands does not describe this transform; pass the output of "
+                             "wavelet_layout for the same input shape, wavelet, level and mode.")
+    return run_forward(_forward_chunk, plan, X, plan.bands[-1].stop, batch_size=batch_size,
+                       n_jobs=n_jobs, verbose=verbose, label="wavelet_transform")
 
 
+@validate_params({**_FUNCTION_CONSTRAINTS, "coefs": ["array-like"],
+                  "input_shape": ["array-like"]}, prefer_skip_nested_validation=True)
 def inverse_wavelet_transform(coefs: ArrayLike, input_shape: tuple[int, ...],
-                              wavelet: str = "db2", level: int | None = None,
+                              wavelet: str | pywt.Wavelet = "db2", level: int | None = None,
                               mode: str = "periodization", *,
                               bands: list[Band] | None = None,
                               batch_size: int | None = None,
                               n_jobs: int | None = None) -> np.ndarray:
     """Reconstruct samples from the output of :func:`wavelet_transform`.
 
-    Parameters are those of :func:`wavelet_transform`. Returns an array of
-    shape ``(n_samples, *input_shape)``.
+    Parameters
+    ----------
+    coefs : array-like of shape (n_samples, n_coefficients)
+    input_shape : tuple of int
+        Shape of one sample, as given to :func:`wavelet_transform`.
+    wavelet, level, mode, bands, batch_size, n_jobs :
+        As in :func:`wavelet_transform`.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, *input_shape)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import inverse_wavelet_transform, wavelet_transform
+    >>> X = np.random.default_rng(0).normal(size=(2, 8, 8))
+    >>> C = wavelet_transform(X, "db2", level=1)
+    >>> bool(np.allclose(inverse_wavelet_transform(C, (8, 8), "db2", level=1), X))
+    True
     """
-    coefs = _check_batch(coefs)
-    input_shape = tuple(input_shape)
-    if bands is None:
-        bands = wavelet_layout(input_shape, wavelet, level, mode)
-    if coefs.ndim != 2 or coefs.shape[1] != bands[-1].stop:
+    coefs = check_batch(coefs, name="inverse_wavelet_transform", ndims=(2,))
+    plan = _plan_wavelets(input_shape, wavelet, level, mode)
+    if coefs.shape[1] != plan.bands[-1].stop:
         raise ValueError(
-            f"Expected coefficients of shape (n_samples, {bands[-1].stop}) for "
-            f"{input_shape} inputs; got {coefs.shape}."
+            f"Expected coefficients of shape (n_samples, {plan.bands[-1].stop}) for "
+            f"{plan.input_shape} inputs; got {coefs.shape}."
         )
-    n_pixels = int(np.prod(input_shape))
-    crop = tuple(slice(0, s) for s in input_shape)
-
-    def reconstruct_chunk(chunk, out):
-        arrays = [chunk[:, b.start:b.stop].reshape(len(chunk), *b.shape) for b in bands]
-        if len(input_shape) == 2:
-            details = [tuple(arrays[i:i + 3]) for i in range(1, len(arrays), 3)]
-            images = pywt.waverec2([arrays[0], *details], wavelet, mode=mode, axes=(-2, -1))
-        else:
-            images = pywt.waverec(arrays, wavelet, mode=mode, axis=-1)
-        # Odd sizes come back one sample larger; the extra row/column is padding.
-        out[:] = images[(slice(None), *crop)].reshape(len(chunk), n_pixels)
-
-    flat = map_in_batches(
-        reconstruct_chunk, coefs, n_pixels, coefs.dtype, batch_size=batch_size, n_jobs=n_jobs
-    )
-    return flat.reshape(len(coefs), *input_shape)
+    flat = run_forward(_inverse_chunk, plan, coefs, int(np.prod(plan.input_shape)),
+                       batch_size=batch_size, n_jobs=n_jobs)
+    return flat.reshape(len(coefs), *plan.input_shape)
 
 
-class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimator):
+class WaveletTransformer(MultiscaleTransformer):
     """Multilevel discrete wavelet transform as a scikit-learn transformer.
 
     The first, fixed layer of a two-layer model: each image (or 1-D signal) is
@@ -244,7 +304,7 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
 
     Parameters
     ----------
-    wavelet : str, default="db2"
+    wavelet : str or pywt.Wavelet, default="db2"
         Any discrete wavelet of PyWavelets, e.g. ``"haar"``, ``"db4"``,
         ``"sym8"``, ``"bior2.2"`` (``pywt.wavelist(kind="discrete")``).
         All but ``"dmey"`` are perfectly reconstructing; ``"dmey"`` is
@@ -266,7 +326,8 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         Samples transformed at once; None sizes chunks from scikit-learn's
         ``working_memory`` so memory stays bounded on large inputs.
     n_jobs : int or None, default=None
-        Threads over chunks (None means 1). Results do not depend on it.
+        Threads over chunks (None means 1, -1 all cores). Results do not depend
+        on it.
     verbose : int, default=0
         Progress lines on stderr during ``transform`` when > 0.
 
@@ -281,12 +342,16 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
         Shape of one sample: ``(height, width)`` or ``(length,)``.
     level_ : int
         The number of levels used.
+    plan_ : WaveletPlan
+        The wavelet, level, mode and layout, built in ``fit``.
     bands_ : list of Band
-        Layout of the output columns: ``bands_[i].level``, ``.name``,
-        ``.shape`` and the columns ``.start:.stop`` of each band, coarse to fine.
+        Layout of the output columns: ``bands_[i].level`` (= ``.scale``),
+        ``.name``, ``.shape`` and the columns ``.start:.stop`` of each band,
+        coarse to fine.
 
     See Also
     --------
+    LocalPooling : Pooled magnitudes of the bands, for a linear head.
     wavelet_transform : The function this estimator wraps.
     ThresholdTransformer : The non-linearity of the two-layer model.
 
@@ -296,12 +361,17 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
     shape and builds the layout. In a grid search over later steps, use
     ``Pipeline(memory=...)`` so that it is computed once per split.
 
+    References
+    ----------
+    .. [1] S. Mallat, "A wavelet tour of signal processing", 3rd ed., Academic
+       Press, 2009.
+
     Examples
     --------
     >>> import numpy as np
     >>> from sklearn_sparsecode import WaveletTransformer
     >>> X = np.random.default_rng(0).normal(size=(4, 16, 16))
-    >>> wt = WaveletTransformer("db2", level=2).fit(X)
+    >>> wt = WaveletTransformer(wavelet="db2", level=2).fit(X)
     >>> C = wt.transform(X)
     >>> C.shape
     (4, 256)
@@ -312,108 +382,24 @@ class WaveletTransformer(MultiscaleTransformMixin, TransformerMixin, BaseEstimat
     """
 
     _parameter_constraints: dict = {
-        "wavelet": [StrOptions(WAVELET_NAMES)],
-        "level": [Interval(Integral, 1, None, closed="left"), None],
-        "mode": [StrOptions(SIGNAL_MODES)],
-        "image_shape": ["array-like", None],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
+        **WAVELET_CONSTRAINTS,
+        **MultiscaleTransformer._parameter_constraints,
     }
+    _label = "WaveletTransformer"
 
-    def __init__(self, wavelet="db2", level=None, mode="periodization", image_shape=None,
+    def __init__(self, *, wavelet="db2", level=None, mode="periodization", image_shape=None,
                  batch_size=None, n_jobs=None, verbose=0):
         self.wavelet = wavelet
         self.level = level
         self.mode = mode
-        self.image_shape = image_shape
-        self.batch_size = batch_size
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
+                         verbose=verbose)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: ArrayLike, y: None = None) -> "WaveletTransformer":
-        """Record the input shape and build the coefficient layout.
+    def _make_plan(self, input_shape):
+        wavelet = check_wavelet(self.wavelet, type(self).__name__)
+        plan = _plan_wavelets(input_shape, wavelet, self.level, self.mode)
+        self.level_ = plan.level
+        return plan
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
-            Training images or signals.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : WaveletTransformer
-        """
-        validate_images(self, X, reset=True, image_shape=self.image_shape, reshape=False)
-        self.bands_ = wavelet_layout(self.input_shape_, self.wavelet, self.level, self.mode)
-        self.level_ = self.bands_[0].level
-        return self
-
-    def transform(self, X: ArrayLike) -> np.ndarray:
-        """Wavelet coefficients of each sample, one row per sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
-
-        Returns
-        -------
-        coefs : ndarray of shape (n_samples, n_coefficients)
-            float32 for float32 input, float64 otherwise.
-        """
-        check_is_fitted(self)
-        X = validate_images(self, X, reset=False)
-        return self._transform_images(X, n_jobs=self.n_jobs, verbose=self.verbose)
-
-    def _transform_images(self, X, n_jobs, verbose):
-        """The transform of already validated ``(n_samples, *input_shape_)`` input."""
-        return wavelet_transform(X, self.wavelet, self.level_, self.mode, bands=self.bands_,
-                                 batch_size=self.batch_size, n_jobs=n_jobs, verbose=verbose)
-
-    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
-        """Reconstruct the inputs from their coefficients.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_coefficients)
-
-        Returns
-        -------
-        X_original : ndarray
-            Of shape (n_samples, height, width) when ``fit`` saw 3-D images,
-            (n_samples, n_features_in_) otherwise.
-        """
-        check_is_fitted(self)
-        coefs = self._check_coefficients(X)
-        images = inverse_wavelet_transform(coefs, self.input_shape_, self.wavelet, self.level_,
-                                           self.mode, bands=self.bands_,
-                                           batch_size=self.batch_size, n_jobs=self.n_jobs)
-        if self.image_shape is None and len(self.input_shape_) == 2:
-            return images
-        return images.reshape(len(images), -1)
-
-    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Names of the output columns, e.g. ``db2_L1_dd_3_4``.
-
-        ``{wavelet}_L{level}_{band}_{row}_{col}`` for images and
-        ``{wavelet}_L{level}_{band}_{index}`` for signals.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Only checked against the names seen in ``fit``; the output names
-            do not depend on them.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self)
-        _check_feature_names_in(self, input_features, generate_names=False)
-        names = []
-        for band in self.bands_:
-            prefix = f"{self.wavelet}_L{band.level}_{band.name}"
-            names.extend(f"{prefix}_" + "_".join(map(str, idx)) for idx in np.ndindex(*band.shape))
-        return np.asarray(names, dtype=object)
+    _forward = staticmethod(_forward_chunk)
+    _inverse = staticmethod(_inverse_chunk)

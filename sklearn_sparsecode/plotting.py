@@ -6,6 +6,8 @@ Needs matplotlib (``pip install "sklearn-sparsecode[plot]"``).
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._bands import complex_pairs
+
 
 def atom_image(estimator, column):
     """The atom of output column ``column`` of a fitted transform (``estimator.atom``)."""
@@ -13,20 +15,38 @@ def atom_image(estimator, column):
     return estimator.atom(column)
 
 
-def _band_row_and_label(band):
-    """(row key, panel title) of a wavelet Band or CurveletBand."""
-    if hasattr(band, "level"):
-        return f"level {band.level}", band.name
-    if band.angle is None:
-        return f"scale {band.scale}", "low-pass" if band.scale == 1 else "isotropic"
-    return f"scale {band.scale}", f"{band.orientation:.0f}°"
+def _row_label(band):
+    """Row title of a band's scale, saying which way the numbering runs."""
+    if band.scale_label == "level":
+        return f"level {band.scale}" + (" (finest)" if band.scale == 1 else "")
+    return f"scale {band.scale}" + (" (coarsest)" if band.scale == 1 else "")
+
+
+def _panel_label(band):
+    """Panel title: the orientation (frequency direction) or the band's name."""
+    if band.orientation is not None:
+        return f"{band.orientation:.0f}°"
+    return {"lowpass": "low-pass", "fine": "isotropic"}.get(band.stem, band.stem)
+
+
+def _rows_by_scale(bands):
+    """Bands grouped into rows by (path, scale), coarse to fine, in layout order.
+
+    Every layout here lists its bands coarse to fine, so the order of first
+    appearance is the coarse-to-fine order for every transform, whatever its
+    scale numbering.
+    """
+    rows = {}
+    for band in bands:
+        rows.setdefault((band.path, band.scale), []).append(band)
+    return list(rows.values())
 
 
 def _hide_ticks_and_empty(axes):
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
-        if not ax.images:
+        if not ax.images and not ax.lines:
             ax.set_axis_off()
 
 
@@ -35,35 +55,34 @@ def _centre(band):
     return band.start + (rows // 2) * cols + cols // 2
 
 
+def _subsample(items, most):
+    step = max(1, int(np.ceil(len(items) / most)))
+    return items[::step][:most]
+
+
 def _atom_bands(estimator, max_per_scale):
-    """(row label, column label, band) to show, one row per scale."""
-    rows = {}
-    for band in estimator.bands_:
-        if getattr(band, "part", "real") == "im":
-            continue  # the imaginary part is the same atom shifted in phase
-        # Coarse to fine: wavelet levels count down, curvelet scales up.
-        order = -band.level if hasattr(band, "level") else band.scale
-        key, label = _band_row_and_label(band)
-        rows.setdefault((order, key), []).append((label, band))
-    picked = []
-    for (_, key), bands in sorted(rows.items()):
-        step = max(1, int(np.ceil(len(bands) / max_per_scale)))
-        picked.append((key, bands[::step][:max_per_scale]))
-    return picked
+    """(row label, [(panel label, band)]) to show, one row per scale."""
+    # The imaginary half of a complex band is the same atom shifted in phase.
+    shown = [b for b in estimator.bands_ if b.part != "im"]
+    return [(_row_label(row[0]), _subsample([(_panel_label(b), b) for b in row], max_per_scale))
+            for row in _rows_by_scale(shown)]
 
 
 def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdBu_r"):
     """Plot the atoms of a fitted transform: one row per scale, one panel per band.
 
-    Each panel is the atom at the centre of its band (the real part for
-    curvelets), with a symmetric colour scale. For curvelets the columns are
-    orientations (a subsample of at most ``max_per_scale``); for wavelets, the
-    bands aa, da, ad, dd.
+    Each panel is the atom at the centre of its band (the real part of a
+    complex band), with a symmetric colour scale. Rows run coarse to fine
+    ("level 1" is the finest wavelet level, "scale 1" the coarsest curvelet
+    scale). Panels are titled by orientation: the direction, in degrees from
+    the horizontal frequency axis, along which the atom oscillates; it responds
+    to edges running perpendicular to it. Bands without orientation are titled
+    by name (aa, da, ad, dd for wavelets). 1-D transforms are drawn as curves.
 
     Parameters
     ----------
-    estimator : fitted WaveletTransformer or CurveletTransformer
-        Fitted on images (2-D ``input_shape_``).
+    estimator : fitted transform with ``bands_`` and ``atom``
+        WaveletTransformer, CurveletTransformer, ContourletTransformer, ...
     max_per_scale : int, default=8
     zoom : bool, default=True
         Crop each panel to the atom's support (where it exceeds 3% of its
@@ -87,6 +106,10 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
     import matplotlib.pyplot as plt
 
     check_is_fitted(estimator)
+    if not hasattr(estimator, "atom"):
+        raise TypeError(f"plot_atoms needs a transform with atoms (an invertible layer such as "
+                        f"WaveletTransformer or CurveletTransformer); {type(estimator).__name__} "
+                        f"has none. For pooled features, plot the atoms of its transformer_.")
     if len(estimator.input_shape_) != 2:
         raise ValueError("plot_atoms needs a transform fitted on images (2-D input_shape_).")
     rows = _atom_bands(estimator, max_per_scale)
@@ -96,6 +119,10 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
     for axes_row, (key, bands) in zip(axes, rows):
         for ax, (label, band) in zip(axes_row, bands):
             atom = atom_image(estimator, _centre(band))
+            if atom.ndim == 1:
+                ax.plot(atom, lw=0.8)
+                ax.set_title(label, fontsize=8)
+                continue
             if zoom:
                 mask = np.abs(atom) > 0.03 * np.abs(atom).max()
                 r, c = np.nonzero(mask)
@@ -205,20 +232,25 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
 
 
 def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r", title=None):
-    """Map a vector over a transform's outputs back to its bands: one panel per band.
+    """Map a vector over a layer's outputs back to its bands: one panel per band.
 
     Typical use: the coefficients of a linear head, to see which scales,
     orientations and positions it relies on, e.g.
     ``plot_coefficient_maps(pipe["wavelet"], np.abs(pipe["clf"].coef_).sum(axis=0))``.
+    Works for every layer with ``bands_``: wavelets, curvelets (decimated bands
+    are shown on their wrapping rectangles, which are not image positions),
+    pooled features (one cell per pixel), scattering paths; 1-D bands are
+    drawn as curves.
 
     Parameters
     ----------
-    estimator : fitted WaveletTransformer or CurveletTransformer
+    estimator : fitted layer with ``bands_``
     weights : array-like of shape (n_outputs,) or (2 * n_outputs,)
         One value per output column of ``estimator``. Twice as many (after
         ``ThresholdTransformer(sign="split")``) are folded as |pos| + |neg|.
-        For curvelets the "re" and "im" blocks of a wedge are shown as
-        sqrt(re² + im²).
+        The "re" and "im" halves of a complex band are shown as
+        sqrt(re² + im²). For a multi-class ``coef_`` of shape (n_classes, n)
+        pass one row, ``coef_[k]``, or ``abs(coef_).sum(axis=0)``.
     max_per_scale : int, default=8
     cmap : str, default="RdBu_r"
         Used with a symmetric range when ``weights`` has negative values,
@@ -231,43 +263,52 @@ def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r",
     import matplotlib.pyplot as plt
 
     check_is_fitted(estimator)
-    weights = np.asarray(weights, dtype=np.float64).ravel()
+    if not hasattr(estimator, "bands_"):
+        raise TypeError(f"plot_coefficient_maps needs a layer with bands_ (a transform, "
+                        f"LocalPooling, ...); got {type(estimator).__name__}.")
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.ndim == 2 and weights.shape[0] > 1:
+        raise ValueError(f"weights has shape {weights.shape}: one row per class. Pass one "
+                         f"row (coef_[k]) or a summary such as np.abs(coef_).sum(axis=0).")
+    weights = weights.ravel()
     n_out = estimator.bands_[-1].stop
     if weights.size == 2 * n_out:
         weights = np.abs(weights[:n_out]) + np.abs(weights[n_out:])
     if weights.size != n_out:
         raise ValueError(f"weights has {weights.size} values; {type(estimator).__name__} has "
                          f"{n_out} outputs (or pass twice that after sign='split').")
-    panels = []  # (row key, label, 2-D map)
-    bands = list(estimator.bands_)
-    for band in bands:
-        if getattr(band, "part", None) == "im":
-            continue
-        values = weights[band.start:band.stop].reshape(band.shape)
-        if getattr(band, "part", None) == "re":
-            im = next(b for b in bands if b.scale == band.scale and b.angle == band.angle
-                      and b.part == "im")
-            values = np.hypot(values, weights[im.start:im.stop].reshape(im.shape))
-        key, label = _band_row_and_label(band)
-        panels.append((key, label, values if values.ndim == 2 else values[None]))
-    rows = {}
-    for key, label, values in panels:
-        rows.setdefault(key, []).append((label, values))
-    rows = {k: v[::max(1, int(np.ceil(len(v) / max_per_scale)))][:max_per_scale]
-            for k, v in rows.items()}
-    n_cols = max(len(v) for v in rows.values())
     signed = weights.min() < 0
+    # One panel per band: the halves of a complex band as their modulus.
+    panels = {}
+    for group in complex_pairs(estimator.bands_):
+        first = group[0]
+        values = weights[first.start:first.stop]
+        if len(group) == 2:
+            values = np.hypot(values, weights[group[1].start:group[1].stop])
+        panels[first] = values.reshape(first.shape)
+    rows = [(_row_label(row[0]),
+             _subsample([(_panel_label(b), panels[b]) for b in row], max_per_scale))
+            for row in _rows_by_scale(list(panels))]
+    n_cols = max(len(items) for _, items in rows)
     limit = np.abs(weights).max() or 1.0
     fig, axes = plt.subplots(len(rows), n_cols, figsize=(1.6 * n_cols, 1.7 * len(rows)),
                              squeeze=False)
-    for axes_row, (key, items) in zip(axes, rows.items()):
-        for ax, (label, values) in zip(axes_row, items):
-            image = ax.imshow(values, cmap=cmap if signed else "viridis",
-                              vmin=-limit if signed else 0, vmax=limit,
-                              interpolation="nearest")
+    image = None
+    for axes_row, (key, items) in zip(axes, rows):
+        for ax, (label, panel) in zip(axes_row, items):
+            if panel.ndim == 1:
+                ax.plot(panel, lw=0.8)
+                ax.set_ylim(-limit if signed else 0, limit)
+            else:
+                image = ax.imshow(panel, cmap=cmap if signed else "viridis",
+                                  vmin=-limit if signed else 0, vmax=limit,
+                                  interpolation="nearest")
             ax.set_title(label, fontsize=8)
         axes_row[0].set_ylabel(key, fontsize=9)
     _hide_ticks_and_empty(axes)
-    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6)
-    fig.suptitle(title or f"Weights on the {type(estimator).__name__} outputs", fontsize=10)
+    if image is not None:
+        fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6)
+    fig.suptitle(title or f"Weights on the {type(estimator).__name__} outputs "
+                          f"(angles: frequency direction)", fontsize=10)
     return fig
+

@@ -17,8 +17,8 @@ from sklearn_sparsecode import (
 
 ESTIMATORS = [
     WaveletTransformer(),
-    WaveletTransformer("haar", level=1, mode="symmetric"),
-    WaveletTransformer("bior2.2", mode="zero", batch_size=7, n_jobs=2),
+    WaveletTransformer(wavelet="haar", level=1, mode="symmetric"),
+    WaveletTransformer(wavelet="bior2.2", mode="zero", batch_size=7, n_jobs=2),
     ThresholdTransformer(),
     ThresholdTransformer(tau=0.1, mode="soft", sign="split"),
     ThresholdTransformer(tau="universal", mode="garrote", sign="magnitude"),
@@ -27,8 +27,8 @@ ESTIMATORS = [
     CurveletTransformer(),
     CNNFeatureExtractor(random_state=0),
     CurveletTransformer(n_scales=2, decimated=False),
-    LocalPooling(WaveletTransformer("haar", level=1), grid=2),
-    LocalPooling(WaveletTransformer("db2", mode="symmetric"), grid=3, power=0.5, n_jobs=2),
+    LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=2),
+    LocalPooling(transformer=WaveletTransformer(wavelet="db2", mode="symmetric"), grid=3, power=0.5, n_jobs=2),
     LocalPooling(),
 ]
 IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor)

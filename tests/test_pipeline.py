@@ -44,7 +44,7 @@ def test_grid_search_computes_the_wavelet_once_per_split(cached, tmp_path):
     X, y = X[:300], y[:300]
     head = Pipeline([("threshold", CountingThreshold(mode="soft")),
                      ("clf", LogisticRegression(max_iter=300))])
-    pipe = Pipeline([("wavelet", CountingWavelet("haar", level=2)), ("head", head)],
+    pipe = Pipeline([("wavelet", CountingWavelet(wavelet="haar", level=2)), ("head", head)],
                     memory=str(tmp_path) if cached else None)
     CountingWavelet.fits = CountingThreshold.fits = 0
     search = GridSearchCV(pipe, {TAU: TAUS}, cv=3).fit(X, y)
@@ -78,8 +78,8 @@ def test_two_layer_model_on_digits_reaches_95_percent():
 def test_pandas_output_through_the_pipeline():
     pd = pytest.importorskip("pandas")
     X, y, _, _ = _digits_half_split()
-    pipe = Pipeline([("wavelet", WaveletTransformer("haar", level=1)),
-                     ("threshold", ThresholdTransformer(0.1, sign="split"))])
+    pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", level=1)),
+                     ("threshold", ThresholdTransformer(tau=0.1, sign="split"))])
     pipe.set_output(transform="pandas")
     out = pipe.fit_transform(X[:20])
     assert isinstance(out, pd.DataFrame)
@@ -93,8 +93,8 @@ def test_data_frame_input_records_feature_names():
     pd = pytest.importorskip("pandas")
     X = pd.DataFrame(np.random.default_rng(0).normal(size=(5, 16)),
                      columns=[f"p{i}" for i in range(16)])
-    est = ThresholdTransformer(0.5).fit(X)
+    est = ThresholdTransformer(tau=0.5).fit(X)
     assert list(est.feature_names_in_) == list(X.columns)
     assert list(est.get_feature_names_out()) == list(X.columns)
-    wt = WaveletTransformer("haar", image_shape=(4, 4)).fit(X)
+    wt = WaveletTransformer(wavelet="haar", image_shape=(4, 4)).fit(X)
     assert wt.transform(X).shape == (5, 16)

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 
 def test_wavelet_atom_is_the_pywt_basis_function():
-    wt = WaveletTransformer("db2", level=2).fit(np.zeros((1, 16, 16)))
+    wt = WaveletTransformer(wavelet="db2", level=2).fit(np.zeros((1, 16, 16)))
     X = np.random.default_rng(0).normal(size=(3, 16, 16))
     C = wt.transform(X)
     for column in [0, 17, 100, 255]:
@@ -22,7 +22,7 @@ def test_wavelet_atom_is_the_pywt_basis_function():
 
 @pytest.mark.parametrize("estimator, n_rows", [
     (CurveletTransformer(n_scales=3, n_angles=8), 3),
-    (WaveletTransformer("haar", level=2), 2),
+    (WaveletTransformer(wavelet="haar", level=2), 2),
 ])
 def test_plot_atoms_grid(estimator, n_rows, tmp_path):
     estimator.fit(np.zeros((1, 32, 32)))
@@ -59,3 +59,42 @@ def test_cnn_filters_and_responses(tmp_path):
     fig.savefig(tmp_path / "responses.png")
     with pytest.raises(ValueError, match="not a convolution layer"):
         plot_filters(cnn, "pool1")
+
+
+def test_coefficient_maps_of_every_kind_of_layer(tmp_path):
+    from sklearn_sparsecode import LocalPooling
+    from sklearn_sparsecode.plotting import plot_coefficient_maps
+
+    rng = np.random.default_rng(1)
+    images = rng.normal(size=(2, 32, 32))
+    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8,
+                                                          decimated=False), grid=4).fit(images)
+    n = pooled.bands_[-1].stop
+    fig = plot_coefficient_maps(pooled, rng.random(n))
+    panels = [ax for ax in fig.axes if ax.images]
+    # low-pass + 4 orientations at scale 2 + 8 at scale 3, one 4x4 cell map each
+    assert len(panels) == 1 + 4 + 8 and all(ax.images[0].get_array().shape == (4, 4)
+                                             for ax in panels)
+    assert {ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()} == {
+        "scale 1 (coarsest)", "scale 2", "scale 3"}
+    fig.savefig(tmp_path / "pooled.png")
+
+    # Complex halves are shown as their modulus: a weight only on one wedge's im half.
+    ct = CurveletTransformer(n_scales=2, n_angles=8).fit(images)
+    weights = np.zeros(ct.bands_[-1].stop)
+    im = next(b for b in ct.bands_ if b.part == "im")
+    weights[im.start:im.stop] = -2.0
+    fig = plot_coefficient_maps(ct, weights)
+    values = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert sum(np.allclose(v, 2.0) for v in values) == 1
+
+    signals = WaveletTransformer(wavelet="haar", level=2).fit(rng.normal(size=(2, 32)))
+    fig = plot_coefficient_maps(signals, rng.normal(size=32))
+    assert sum(bool(ax.lines) for ax in fig.axes) == 3  # a, d2, d1 drawn as curves
+    assert {ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()} == {"level 2",
+                                                                       "level 1 (finest)"}
+    with pytest.raises(ValueError, match=r"coef_\[k\]"):
+        plot_coefficient_maps(signals, rng.normal(size=(3, 32)))
+    with pytest.raises(TypeError, match="bands_"):
+        from sklearn_sparsecode import ThresholdTransformer
+        plot_coefficient_maps(ThresholdTransformer().fit(np.ones((2, 3))), np.ones(3))

@@ -49,7 +49,7 @@ def _direct_undecimated_modulus(X, plan):
 @pytest.mark.parametrize("power", [1.0, 0.5])
 def test_undecimated_curvelet_pooling_matches_direct_computation(power):
     X = RNG.normal(size=(3, 28, 28))
-    pooling = LocalPooling(CurveletTransformer(n_scales=3, n_angles=8, decimated=False),
+    pooling = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False),
                            grid=7, power=power).fit(X)
     got = pooling.transform(X)
     plan = plan_curvelets((28, 28), 3, 8, decimated=False)
@@ -64,7 +64,7 @@ def test_undecimated_curvelet_pooling_matches_direct_computation(power):
 
 def test_decimated_wavelet_pooling_matches_pywt():
     X = RNG.normal(size=(2, 28, 28))
-    got = LocalPooling(WaveletTransformer("db2", level=2), grid=7).fit(X).transform(X)
+    got = LocalPooling(transformer=WaveletTransformer(wavelet="db2", level=2), grid=7).fit(X).transform(X)
     expected = []
     for x in X:
         cA, details2, details1 = pywt.wavedec2(x, "db2", mode="periodization", level=2)
@@ -80,7 +80,7 @@ def test_curvelet_modulus_is_stable_to_small_shifts():
     image = make_cartoon(32, random_state=0)[None]
     shifted = np.roll(image, 1, axis=2)
     raw = CurveletTransformer(n_scales=3, n_angles=8, decimated=False).fit(image)
-    pooled = LocalPooling(raw, grid=4).fit(image)
+    pooled = LocalPooling(transformer=raw, grid=4).fit(image)
 
     def relative_change(est):
         a, b = est.transform(image), est.transform(shifted)
@@ -92,12 +92,12 @@ def test_curvelet_modulus_is_stable_to_small_shifts():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_batching_and_threads_do_not_change_results(dtype):
     X = RNG.normal(size=(9, 20, 20)).astype(dtype)
-    base = LocalPooling(CurveletTransformer(n_scales=2, decimated=False), grid=5).fit(X)
+    base = LocalPooling(transformer=CurveletTransformer(n_scales=2, decimated=False), grid=5).fit(X)
     out = base.transform(X)
     assert out.dtype == dtype
     other = clone(base).set_params(batch_size=2, n_jobs=2).fit(X).transform(X)
     np.testing.assert_array_equal(other, out)
-    flat = LocalPooling(CurveletTransformer(n_scales=2, decimated=False, image_shape=(20, 20)),
+    flat = LocalPooling(transformer=CurveletTransformer(n_scales=2, decimated=False, image_shape=(20, 20)),
                         grid=5).fit(X.reshape(9, -1))
     np.testing.assert_array_equal(flat.transform(X.reshape(9, -1)), out)
 
@@ -105,9 +105,9 @@ def test_dtype_batching_and_threads_do_not_change_results(dtype):
 def test_set_params_refit_equals_fresh_and_input_untouched():
     X = RNG.normal(size=(4, 16, 16))
     copy = X.copy()
-    est = LocalPooling(WaveletTransformer("haar", level=1), grid=4).fit(X)
+    est = LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=4).fit(X)
     est.set_params(transformer=CurveletTransformer(n_scales=2), grid=3, power=0.5).fit(X)
-    fresh = LocalPooling(CurveletTransformer(n_scales=2), grid=3, power=0.5).fit(X)
+    fresh = LocalPooling(transformer=CurveletTransformer(n_scales=2), grid=3, power=0.5).fit(X)
     np.testing.assert_array_equal(est.transform(X), fresh.transform(X))
     np.testing.assert_array_equal(X, copy)
     assert est.transformer_ is not est.transformer  # cloned, the parameter left unfitted

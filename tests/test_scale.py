@@ -14,7 +14,7 @@ from sklearn_sparsecode import (
 
 RNG = np.random.default_rng(0)
 # ThresholdTransformer's chunking is tested in test_threshold.py (test_pickle_and_batches).
-@pytest.mark.parametrize("estimator", [WaveletTransformer("db2", level=2),
+@pytest.mark.parametrize("estimator", [WaveletTransformer(wavelet="db2", level=2),
                                        CurveletTransformer(n_scales=3)],
                          ids=lambda e: type(e).__name__)
 def test_chunked_unchunked_and_parallel_identical(estimator):
@@ -55,9 +55,9 @@ def test_verbose_progress(estimator, size, capsys):
 def test_pandas_output_names_for_every_transformer():
     pd = pytest.importorskip("pandas")
     X = RNG.random((6, 28, 28))
-    for estimator in [WaveletTransformer("haar", level=1), CurveletTransformer(n_scales=2),
+    for estimator in [WaveletTransformer(wavelet="haar", level=1), CurveletTransformer(n_scales=2),
                       CNNFeatureExtractor(output_layer="pool2", random_state=0)]:
-        pipe = Pipeline([("w", estimator), ("t", ThresholdTransformer(0.01, sign="magnitude"))])
+        pipe = Pipeline([("w", estimator), ("t", ThresholdTransformer(tau=0.01, sign="magnitude"))])
         out = pipe.set_output(transform="pandas").fit_transform(X)
         assert isinstance(out, pd.DataFrame)
         assert list(out.columns) == list(estimator.get_feature_names_out())
@@ -106,9 +106,9 @@ def test_grid_search_on_a_dask_cluster_matches_the_local_run():
 
 
 @pytest.mark.parametrize("estimator, shape", [
-    (WaveletTransformer("db2", level=2, mode="symmetric"), (20, 26)),
+    (WaveletTransformer(wavelet="db2", level=2, mode="symmetric"), (20, 26)),
     (CurveletTransformer(n_scales=3, n_angles=8), (32, 40)),
-    (WaveletTransformer("haar", level=2), (24,)),
+    (WaveletTransformer(wavelet="haar", level=2), (24,)),
 ])
 def test_feature_layout_selects_each_band(estimator, shape):
     X = RNG.normal(size=(3, *shape))
@@ -141,7 +141,7 @@ def test_coefficient_maps_plot():
     fig = plot_coefficient_maps(ct, RNG.normal(size=2 * n_out))  # split-sign weights fold
     # low-pass + 4 wedges at scale 2 + 8 at scale 3 (re/im folded together)
     assert sum(bool(ax.images) for ax in fig.axes) == 1 + 4 + 8
-    wt = WaveletTransformer("haar", level=2).fit(np.zeros((1, 16, 16)))
+    wt = WaveletTransformer(wavelet="haar", level=2).fit(np.zeros((1, 16, 16)))
     weights = np.zeros(256)
     weights[wt.bands_[-1].start + 5] = 1.0  # one finest diagonal coefficient
     fig = plot_coefficient_maps(wt, weights)
@@ -165,7 +165,7 @@ def test_feature_layout_of_cnn_and_threshold():
                                   out.reshape(4, 16, 5, 5)[:, 3])
     dense = cnn.set_params(output_layer="act4").fit(X).feature_layout()
     assert len(dense) == 84 and np.all(dense["row"] == -1) and dense["layer"][0] == "act4"
-    t = ThresholdTransformer(0.1, sign="split").fit(RNG.normal(size=(3, 5)))
+    t = ThresholdTransformer(tau=0.1, sign="split").fit(RNG.normal(size=(3, 5)))
     layout = t.feature_layout()
     assert list(layout["feature"]) == [0, 1, 2, 3, 4] * 2
     assert list(layout["part"]) == ["pos"] * 5 + ["neg"] * 5

@@ -38,13 +38,13 @@ def test_soft_threshold_of_orthonormal_wavelet_equals_sparse_coder():
     # thresholds D x; with D the rows of an orthonormal wavelet basis that is
     # wavelet soft thresholding.
     shape = (8, 8)
-    wt = WaveletTransformer("db2", level=1).fit(np.zeros((1, *shape)))
+    wt = WaveletTransformer(wavelet="db2", level=1).fit(np.zeros((1, *shape)))
     dictionary = wt.transform(np.eye(64).reshape(64, *shape)).T  # row i = atom i
     X = RNG.normal(size=(10, 64))
     coder = SparseCoder(dictionary, transform_algorithm="threshold", transform_alpha=0.4)
     expected = coder.transform(X)
-    got = ThresholdTransformer(0.4, mode="soft").fit_transform(
-        WaveletTransformer("db2", level=1, image_shape=shape).fit_transform(X))
+    got = ThresholdTransformer(tau=0.4, mode="soft").fit_transform(
+        WaveletTransformer(wavelet="db2", level=1, image_shape=shape).fit_transform(X))
     np.testing.assert_allclose(got, expected, atol=1e-12)
 
 
@@ -137,7 +137,7 @@ def test_feature_names_and_split_width():
 
 def test_set_params_then_fit_equals_fresh_estimator():
     X = RNG.normal(size=(10, 8))
-    est = ThresholdTransformer(0.1).fit(X)
+    est = ThresholdTransformer(tau=0.1).fit(X)
     est.set_params(tau="universal", mode="soft", sign="split", top_k=3).fit(X)
     fresh = ThresholdTransformer(tau="universal", mode="soft", sign="split", top_k=3).fit(X)
     np.testing.assert_array_equal(est.transform(X), fresh.transform(X))
@@ -146,7 +146,7 @@ def test_set_params_then_fit_equals_fresh_estimator():
 
 def test_pickle_and_batches():
     X = RNG.normal(size=(57, 10)).astype(np.float32)
-    est = ThresholdTransformer(0.5, mode="garrote", top_k=4).fit(X)
+    est = ThresholdTransformer(tau=0.5, mode="garrote", top_k=4).fit(X)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).transform(X), est.transform(X))
     for batch_size, n_jobs in [(1, None), (8, 2), (100, 2)]:
         np.testing.assert_array_equal(
@@ -159,5 +159,5 @@ def test_input_not_modified():
     X_copy = X.copy()
     for mode in MODES:
         for sign in ["keep", "magnitude", "split"]:
-            ThresholdTransformer(0.5, mode=mode, sign=sign, top_k=3).fit_transform(X)
+            ThresholdTransformer(tau=0.5, mode=mode, sign=sign, top_k=3).fit_transform(X)
     np.testing.assert_array_equal(X, X_copy)

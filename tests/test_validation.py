@@ -84,9 +84,9 @@ def test_image_shape_mismatch():
 
 def test_image_too_small_for_level():
     with pytest.raises(ValueError, match=r"level=4 is too deep for 16x16 images.*maximum is 2"):
-        WaveletTransformer("db2", level=4).fit(IMAGES)
+        WaveletTransformer(wavelet="db2", level=4).fit(IMAGES)
     with pytest.raises(ValueError, match=r"level=3 is too deep for 40 signals"):
-        WaveletTransformer("db4", level=3).fit(RNG.normal(size=(3, 40)))
+        WaveletTransformer(wavelet="db4", level=3).fit(RNG.normal(size=(3, 40)))
 
 
 @pytest.mark.parametrize("params, word", [

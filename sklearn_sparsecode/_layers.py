@@ -1,0 +1,156 @@
+"""Band-level operations that make one layer's output another layer's input.
+
+A layer's output is a coefficient matrix ``(n_samples, n_columns)`` and its
+:class:`~._bands.Band` records. The operations here take that pair and return
+a new pair, so they compose into deeper models without knowing which transform
+made the bands:
+
+* :func:`band_modulus`: the modulus of every band-pass band (``hypot`` of the
+  re/im halves of a complex band, ``|c|`` of a real one), low-pass kept signed;
+  the first non-linearity of a scattering network;
+* :func:`cascade_bands`: a second transform applied to every selected band's
+  map, as a batch of images: the second layer of a scattering network; the
+  records of the result carry the path that leads to them;
+* :func:`pool_coefficients` (in :mod:`._pooling`): averaging on a grid.
+
+Pooling is ``pool ∘ modulus``, a second-order scattering cascade is
+``pool ∘ modulus ∘ cascade(W2) ∘ modulus ∘ W1``.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._bands import Band, complex_pairs, stack_bands
+
+__all__ = ["ModulusBlock", "band_modulus", "cascade_bands", "modulus_layout"]
+
+
+class ModulusBlock(NamedTuple):
+    """One output block of a modulus layer and the input columns it reads.
+
+    Attributes
+    ----------
+    band : Band
+        The output block: the source band with ``part="real"`` and its name
+        without the ``_re``/``_im`` suffix.
+    kind : {"signed", "abs", "modulus"}
+        The low-pass keeps its sign, a real band-pass band takes ``|c|``, a
+        complex band ``hypot(re, im)``.
+    sources : tuple of (start, stop)
+        Input columns: one block, or the re and im blocks of a complex band.
+    """
+
+    band: Band
+    kind: str
+    sources: tuple
+
+
+def modulus_layout(bands):
+    """The :class:`ModulusBlock` list of a layout: one block per (complex) band."""
+    entries, kinds, sources = [], [], []
+    for group in complex_pairs(bands):
+        first = group[0]
+        kinds.append("signed" if first.lowpass else ("modulus" if len(group) == 2 else "abs"))
+        sources.append(tuple((b.start, b.stop) for b in group))
+        fields = first._asdict()
+        del fields["start"], fields["stop"]
+        stem = first.stem
+        prefix = first.prefix[: -len(first.name)] + stem if first.prefix.endswith(
+            first.name) else first.prefix
+        fields.update(name=stem, part="real", prefix=prefix)
+        entries.append(fields)
+    return [ModulusBlock(band, kind, source)
+            for band, kind, source in zip(stack_bands(entries), kinds, sources)]
+
+
+def modulus_values(coefs, block, power=1.0):
+    """The values of one :class:`ModulusBlock` for a batch, ``(n, size)``."""
+    parts = [coefs[:, a:b] for a, b in block.sources]
+    if block.kind == "modulus":
+        values = np.hypot(parts[0], parts[1])
+    elif block.kind == "abs":
+        values = np.abs(parts[0])
+    else:
+        return parts[0]
+    if power != 1:
+        values **= power
+    return values
+
+
+def band_modulus(coefs, bands, *, power=1.0):
+    """Modulus of every band-pass band, low-pass kept signed.
+
+    Parameters
+    ----------
+    coefs : ndarray of shape (n_samples, bands[-1].stop)
+    bands : list of Band
+    power : float, default=1.0
+        Exponent applied to the moduli (0.5 compresses large responses).
+
+    Returns
+    -------
+    maps : ndarray of shape (n_samples, n_out)
+    out_bands : list of Band
+        One real block per band, in the order of the bands' first halves.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import plan_curvelets, curvelet_transform
+    >>> from sklearn_sparsecode import band_modulus
+    >>> plan = plan_curvelets((16, 16), n_scales=2, n_angles=8, decimated=False)
+    >>> C = curvelet_transform(np.ones((1, 16, 16)), plan=plan)
+    >>> maps, bands = band_modulus(C, plan.bands)
+    >>> [b.name for b in bands][:3]
+    ['lowpass', 'a0', 'a1']
+    """
+    layout = modulus_layout(bands)
+    out = np.empty((len(coefs), layout[-1].band.stop), dtype=coefs.dtype)
+    for block in layout:
+        out[:, block.band.start:block.band.stop] = modulus_values(coefs, block, power)
+    return out, [block.band for block in layout]
+
+
+def cascade_bands(coefs, bands, layer_for_shape, *, select=None):
+    """Apply a second transform to the map of every selected band.
+
+    Parameters
+    ----------
+    coefs : ndarray of shape (n_samples, bands[-1].stop)
+        Real maps (for example the output of :func:`band_modulus`).
+    bands : list of Band
+    layer_for_shape : callable
+        ``layer_for_shape(shape)`` returns a fitted layer for images of that
+        shape (``forward`` and ``bands_``, see :mod:`._base`).
+    select : callable or None
+        ``select(parent, child)`` says whether the child band of the second
+        transform is kept for a parent band (for scattering: only children
+        coarser than their parent). None keeps every pair.
+
+    Returns
+    -------
+    out : ndarray of shape (n_samples, n_out)
+    out_bands : list of Band
+        The children, each with ``path`` extended by its parent's
+        ``(scale, angle)`` and a prefix naming both.
+    """
+    n = len(coefs)
+    entries, pieces = [], []
+    for parent in bands:
+        layer = layer_for_shape(parent.shape)
+        children = [c for c in layer.bands_ if select is None or select(parent, c)]
+        if not children:
+            continue
+        maps = coefs[:, parent.start:parent.stop].reshape(n, *parent.shape)
+        response = layer.forward(maps)
+        for child in children:
+            fields = child._asdict()
+            del fields["start"], fields["stop"]
+            fields.update(path=parent.path + ((parent.scale, parent.angle),) + child.path,
+                          prefix=f"{parent.prefix}__{child.prefix}")
+            entries.append(fields)
+            pieces.append(response[:, child.start:child.stop])
+    out_bands = stack_bands(entries)
+    out = np.concatenate(pieces, axis=1) if pieces else np.empty((n, 0), coefs.dtype)
+    return out, out_bands
