@@ -85,8 +85,11 @@ def _write_api_page():
         return lines + [f"   {name}" for name in sorted(names, key=str.lower)] + [""]
 
     top = sklearn_sparsecode.__all__
-    classes = [n for n in top if inspect.isclass(getattr(sklearn_sparsecode, n))]
-    functions = [n for n in top if n not in classes]
+    warnings = [n for n in top if inspect.isclass(getattr(sklearn_sparsecode, n))
+                and issubclass(getattr(sklearn_sparsecode, n), BaseException)]
+    classes = [n for n in top if inspect.isclass(getattr(sklearn_sparsecode, n))
+               and n not in warnings]
+    functions = [n for n in top if n not in classes and n not in warnings]
     plots = [n for n, obj in vars(plotting).items()
              if inspect.isfunction(obj) and not n.startswith("_")
              and obj.__module__ == plotting.__name__]
@@ -98,6 +101,10 @@ def _write_api_page():
     lines += block("sklearn_sparsecode", functions, "Functions",
                    "The functions the estimators wrap, the two-layer model builder and the "
                    "Dask helper.")
+    if warnings:
+        lines += ["Warnings", "--------", ""]
+        for name in warnings:
+            lines += [f".. autoexception:: sklearn_sparsecode.{name}", "   :no-index:", ""]
     lines += block("sklearn_sparsecode.plotting", plots, "Plotting",
                    "Pictures of atoms, filters, responses and weights (needs matplotlib).")
     lines += block("sklearn_sparsecode.datasets", datasets.__all__, "Data sets",
@@ -117,6 +124,17 @@ _write_api_page()
 _VERBATIM = re.compile(r"(``.+?``|:\w+:`[^`]*`|`[^`]*`)")
 _TRAILING_UNDERSCORE = re.compile(r"\b(\w+)_(?=[\s).,;:]|$)")
 _NO_END = re.compile(r"[^\s\\.,;:!?)\]'\"/-]")
+_STAR = re.compile(r"(?<![\w*\\])\*(?=\w)")
+
+
+def _escape_unclosed_stars(text):
+    """``(n, *shape)`` is unpacking, not the start of *emphasis*: escape a lone star."""
+    out, last = [], 0
+    for match in _STAR.finditer(text):
+        if not re.search(r"\w\*", text[match.end():]):
+            out.append(text[last:match.start()] + "\\*")
+            last = match.end()
+    return "".join(out) + text[last:]
 
 
 def _escape_docstring(app, what, name, obj, options, lines):
@@ -127,7 +145,7 @@ def _escape_docstring(app, what, name, obj, options, lines):
         parts = _VERBATIM.split(line)
         for k in range(0, len(parts), 2):
             text = parts[k].replace("|", r"\|")
-            parts[k] = _TRAILING_UNDERSCORE.sub(r"\1\\_", text)
+            parts[k] = _escape_unclosed_stars(_TRAILING_UNDERSCORE.sub(r"\1\\_", text))
             if k > 0 and parts[k - 1].startswith("``") and _NO_END.match(parts[k][:1]):
                 parts[k] = "\\ " + parts[k]  # ``literal``² needs an escaped space
         lines[i] = "".join(parts)
