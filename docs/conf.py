@@ -29,7 +29,7 @@ extensions = [
 # Offline: no intersphinx inventories to download.
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip", "auto_examples/*.md5", "auto_examples/*.json"]
-templates_path = []
+templates_path = ["_templates"]
 autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": False}
 autodoc_typehints = "none"  # numpydoc's Parameters sections say it
@@ -79,9 +79,10 @@ def _write_api_page():
 
     from sklearn_sparsecode import datasets, plotting
 
-    def block(module, names, title, text):
+    def block(module, names, title, text, template=None):
         lines = [title, "-" * len(title), "", text, "", f".. currentmodule:: {module}", "",
-                 ".. autosummary::", "   :toctree: generated/", ""]
+                 ".. autosummary::", "   :toctree: generated/"]
+        lines += [f"   :template: {template}", ""] if template else [""]
         return lines + [f"   {name}" for name in sorted(names, key=str.lower)] + [""]
 
     top = sklearn_sparsecode.__all__
@@ -89,22 +90,29 @@ def _write_api_page():
                 and issubclass(getattr(sklearn_sparsecode, n), BaseException)]
     classes = [n for n in top if inspect.isclass(getattr(sklearn_sparsecode, n))
                and n not in warnings]
-    functions = [n for n in top if n not in classes and n not in warnings]
+    # Named tuples (Band records): their fields are in the Attributes section.
+    records = [n for n in classes if hasattr(getattr(sklearn_sparsecode, n), "_fields")]
+    classes = [n for n in classes if n not in records]
+    functions = [n for n in top if n not in classes + records + warnings]
     plots = [n for n, obj in vars(plotting).items()
              if inspect.isfunction(obj) and not n.startswith("_")
              and obj.__module__ == plotting.__name__]
     lines = ["API reference", "=============", "",
              "Every public name of the package. Estimators take keyword arguments.", ""]
-    lines += block("sklearn_sparsecode", classes, "Estimators and records",
-                   "Transformers (fixed first layers, thresholds, pooling) and the records "
-                   "that describe their output columns.")
+    lines += block("sklearn_sparsecode", classes, "Estimators",
+                   "Transformers (fixed first layers, thresholds, pooling) and their base.")
+    lines += block("sklearn_sparsecode", records, "Records",
+                   "The records that describe the output columns of every transform.",
+                   template="record.rst")
     lines += block("sklearn_sparsecode", functions, "Functions",
                    "The functions the estimators wrap, the two-layer model builder and the "
                    "Dask helper.")
     if warnings:
         lines += ["Warnings", "--------", ""]
-        for name in warnings:
-            lines += [f".. autoexception:: sklearn_sparsecode.{name}", "   :no-index:", ""]
+        for name in warnings:  # their first paragraph, under a plain exception directive
+            summary = inspect.getdoc(getattr(sklearn_sparsecode, name)).split("\n\n")[0]
+            lines += [f".. py:exception:: sklearn_sparsecode.{name}", ""]
+            lines += ["   " + line for line in summary.splitlines()] + [""]
     lines += block("sklearn_sparsecode.plotting", plots, "Plotting",
                    "Pictures of atoms, filters, responses and weights (needs matplotlib).")
     lines += block("sklearn_sparsecode.datasets", datasets.__all__, "Data sets",
