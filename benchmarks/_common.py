@@ -30,6 +30,17 @@ def measure(func, repeat=3):
     return statistics.median(times), peak
 
 
+def median_ms(func, repeat):
+    """Median wall time of ``func()`` in milliseconds over ``repeat`` runs, after one warm-up."""
+    func()  # warm up (plans, caches)
+    times = []
+    for _ in range(repeat):
+        tic = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - tic)
+    return 1000 * statistics.median(times)
+
+
 def write_results(name, payload):
     RESULTS.mkdir(parents=True, exist_ok=True)
     import sklearn

@@ -2,7 +2,7 @@
 
 The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
-:class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
+:class:`ContourletTransformer`, :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
 then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
 magnitudes into shift-stable local averages. Every multiscale output is laid
 out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
@@ -12,6 +12,14 @@ transform subclasses.
 from ._bands import Band
 from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
+from ._contourlet import (
+    ContourletPlan,
+    ContourletTransformer,
+    contourlet_layout,
+    contourlet_transform,
+    inverse_contourlet_transform,
+    plan_contourlets,
+)
 from ._curvelet import (
     CurveletBand,
     CurveletTransformer,
@@ -39,6 +47,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Band",
     "CNNFeatureExtractor",
+    "ContourletPlan",
+    "ContourletTransformer",
     "CurveletBand",
     "CurveletTransformer",
     "FlattenedImagesWarning",
@@ -49,13 +59,17 @@ __all__ = [
     "WaveletTransformer",
     "band_modulus",
     "cascade_bands",
+    "contourlet_layout",
+    "contourlet_transform",
     "curvelet_layout",
     "curvelet_transform",
     "dask_transform",
+    "inverse_contourlet_transform",
     "inverse_curvelet_transform",
     "inverse_wavelet_transform",
     "make_two_layer_model",
     "max_wavelet_level",
+    "plan_contourlets",
     "plan_curvelets",
     "pool_coefficients",
     "pooling_layout",

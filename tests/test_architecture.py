@@ -22,6 +22,7 @@ from numbers import Integral
 import sklearn_sparsecode as ss
 from sklearn_sparsecode import (
     Band,
+    ContourletTransformer,
     CurveletTransformer,
     FlattenedImagesWarning,
     LocalPooling,
@@ -30,9 +31,12 @@ from sklearn_sparsecode import (
     WaveletTransformer,
     band_modulus,
     cascade_bands,
+    contourlet_transform,
     curvelet_transform,
+    inverse_contourlet_transform,
     inverse_curvelet_transform,
     inverse_wavelet_transform,
+    plan_contourlets,
     plan_curvelets,
     pool_coefficients,
     threshold,
@@ -131,6 +135,8 @@ def test_no_layer_calls_a_private_method_of_another():
     lambda: CurveletTransformer(n_scales=3, n_angles=8),
     lambda: CurveletTransformer(n_scales=3, n_angles=8, decimated=False),
     lambda: LocalPooling(transformer=CurveletTransformer(n_scales=2, decimated=False), grid=3),
+    lambda: ContourletTransformer(n_directions=(4, 8)),
+    lambda: LocalPooling(transformer=ContourletTransformer(n_directions=(1, 8)), grid=2),
 ])
 def test_bands_tile_the_output_and_carry_every_field(make):
     X = RNG.normal(size=(2, 24, 20))
@@ -246,6 +252,16 @@ BANDS = wavelet_layout((16, 16), "haar", 1)
     (lambda: plan_curvelets((16, 16), n_scales=0), "n_scales"),
     (lambda: inverse_curvelet_transform(COEFS, (16, 16), n_scales=1), "n_scales"),
     (lambda: universal_threshold(COEFS, bands="dd"), "bands"),
+    (lambda: contourlet_transform(IMAGES, n_directions=3), "n_directions"),
+    (lambda: contourlet_transform(IMAGES, n_directions=(4, 8.0)), "n_directions"),
+    (lambda: contourlet_transform(IMAGES, n_directions=0), "n_directions"),
+    (lambda: contourlet_transform(IMAGES, lp_filters="db2"), "lp_filters"),
+    (lambda: contourlet_transform(IMAGES, dfb_filters="pkva"), "dfb_filters"),
+    (lambda: contourlet_transform(IMAGES, plan="plan"), "plan"),
+    (lambda: contourlet_transform(IMAGES, (16, 16, 16)), "n_directions"),
+    (lambda: plan_contourlets((16, 15), 4), "image_shape"),
+    (lambda: inverse_contourlet_transform(COEFS, (16, 16), reconstruction="adjoint"),
+     "reconstruction"),
 ])
 def test_public_functions_reject_bad_parameters_by_name(call, word):
     with pytest.raises((ValueError, TypeError), match=word):
@@ -255,6 +271,7 @@ def test_public_functions_reject_bad_parameters_by_name(call, word):
 @pytest.mark.parametrize("call", [
     lambda X: wavelet_transform(X, "haar", 1),
     lambda X: curvelet_transform(X, 2),
+    lambda X: contourlet_transform(X, 4),
     lambda X: threshold(X.reshape(len(X), -1), 0.1),
     lambda X: pool_coefficients(X.reshape(len(X), -1), BANDS),
 ])

@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 
 from sklearn_sparsecode import (
     CNNFeatureExtractor,
+    ContourletTransformer,
     CurveletTransformer,
     LocalPooling,
     ThresholdTransformer,
@@ -30,8 +31,12 @@ ESTIMATORS = [
     LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=2),
     LocalPooling(transformer=WaveletTransformer(wavelet="db2", mode="symmetric"), grid=3, power=0.5, n_jobs=2),
     LocalPooling(),
+    ContourletTransformer(),
+    ContourletTransformer(n_directions=(2, 4), lp_filters="5-3", dfb_filters="dd4",
+                          reconstruction="standard", batch_size=3, n_jobs=2),
+    LocalPooling(transformer=ContourletTransformer(n_directions=(4, 8)), grid=2),
 ]
-IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor)
+IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, ContourletTransformer)
 
 # The common checks fit on small 2-D tables (2 to 10 features, or 1). A curvelet
 # transform or a CNN needs images (at least 8x8 pixels for curvelets, 14x14 for
@@ -79,7 +84,10 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 @pytest.mark.parametrize("estimator, size", [(CurveletTransformer(), 16),
                                              (CNNFeatureExtractor(random_state=0), 28),
-                                             (LocalPooling(), 16)])
+                                             (LocalPooling(), 16),
+                                             (ContourletTransformer(), 28),
+                                             (LocalPooling(transformer=ContourletTransformer(),
+                                                           grid=3), 28)])
 def test_images_only_api(estimator, size):
     """What the expected failures above would check, on images."""
     rng = np.random.default_rng(0)
