@@ -63,6 +63,11 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
 }
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The examples' fits are small: one BLAS thread is faster than two (and much
+# faster when other jobs share the cores).
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+threadpool_limits(limits=1, user_api="blas")
 
 html_theme = "pydata_sphinx_theme"
 html_title = "sklearn-sparsecode"

@@ -46,6 +46,7 @@ def test_example_runs(script, tmp_path):
     pytest.importorskip("matplotlib")
     _needs(script)
     env = {**os.environ, "SKLEARN_SPARSECODE_QUICK": "1", "MPLBACKEND": "Agg",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run([sys.executable, "-c", RUNNER, str(script)], capture_output=True,
                             text=True, timeout=300, cwd=tmp_path, env=env)
