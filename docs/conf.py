@@ -80,6 +80,7 @@ html_static_path = []
 # plotting functions and the data sets, generated at each build so nothing is
 # left out.
 def _write_api_page():
+    import dataclasses
     import inspect
 
     from sklearn_sparsecode import datasets, plotting
@@ -95,8 +96,10 @@ def _write_api_page():
                 and issubclass(getattr(sklearn_sparsecode, n), BaseException)]
     classes = [n for n in top if inspect.isclass(getattr(sklearn_sparsecode, n))
                and n not in warnings]
-    # Named tuples (Band records): their fields are in the Attributes section.
-    records = [n for n in classes if hasattr(getattr(sklearn_sparsecode, n), "_fields")]
+    # Named tuples (Band records) and dataclasses (plans): their fields are in the
+    # Attributes section, and autosummary cannot import fields without defaults.
+    records = [n for n in classes if hasattr(getattr(sklearn_sparsecode, n), "_fields")
+               or dataclasses.is_dataclass(getattr(sklearn_sparsecode, n))]
     classes = [n for n in classes if n not in records]
     functions = [n for n in top if n not in classes + records + warnings]
     plots = [n for n, obj in vars(plotting).items()
@@ -107,7 +110,7 @@ def _write_api_page():
     lines += block("sklearn_sparsecode", classes, "Estimators",
                    "Transformers (fixed first layers, thresholds, pooling) and their base.")
     lines += block("sklearn_sparsecode", records, "Records",
-                   "The records that describe the output columns of every transform.",
+                   "The records that describe the output columns of every transform, and plans.",
                    template="record.rst")
     lines += block("sklearn_sparsecode", functions, "Functions",
                    "The functions the estimators wrap, the two-layer model builder and the "
