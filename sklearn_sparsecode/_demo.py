@@ -128,7 +128,16 @@ def front_ends(image_shape, *, wavelet="haar", level=2, include=None):
     package = import_module(__package__)
     for name, class_name, factory in OPTIONAL_FRONT_ENDS:
         cls = getattr(package, class_name, None)
-        made = factory(cls, image_shape) if cls is not None else None
+        if cls is None:
+            continue
+        try:  # a front end that cannot handle this image size is left out, not fatal
+            made = factory(cls, image_shape)
+            if made is not None:
+                clone(made[0]).fit(np.zeros((2, *image_shape)))
+        except (ValueError, TypeError) as exc:
+            warnings.warn(f"{name} left out for {image_shape[0]}x{image_shape[1]} images: {exc}",
+                          stacklevel=2)
+            continue
         if made is not None:
             found.append(FrontEnd(name, made[0], made[1], True))
     if min(image_shape) >= 28:  # LeNet-5 pads 28 x 28 to 32 x 32

@@ -137,6 +137,21 @@ def test_optional_front_ends_join_the_table_when_the_package_exports_them(monkey
     assert "scattering" in capsys.readouterr().out
 
 
+class BrokenScattering(WaveletTransformer):
+    """A front end that cannot handle the image size (its fit raises)."""
+
+    def fit(self, X, y=None):
+        raise ValueError("images too small for J=3")
+
+
+def test_an_optional_front_end_that_fails_is_left_out_with_a_warning(monkeypatch):
+    monkeypatch.setattr(sklearn_sparsecode, "ScatteringTransformer", BrokenScattering,
+                        raising=False)
+    with pytest.warns(UserWarning, match="scattering left out for 8x8 images: images too small"):
+        names = [f.name for f in front_ends((8, 8))]
+    assert "scattering" not in names and "pooled curvelets" in names
+
+
 class CountingWavelet(WaveletTransformer):
     """Counts fits in this process (module level so joblib can hash and pickle it)."""
 
