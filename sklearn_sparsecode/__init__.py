@@ -9,6 +9,7 @@ out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
 transform subclasses.
 """
 
+from ._approximation import band_atom_norms, nterm_approximation
 from ._bands import Band
 from ._base import MultiscaleTransformer
 from ._cnn import CNNFeatureExtractor
@@ -29,6 +30,7 @@ from ._curvelet import (
     plan_curvelets,
 )
 from ._dask import dask_transform
+from ._denoise import Denoiser, denoise, estimate_sigma
 from ._layers import band_modulus, cascade_bands
 from ._model import make_two_layer_model
 from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
@@ -51,12 +53,14 @@ __all__ = [
     "ContourletTransformer",
     "CurveletBand",
     "CurveletTransformer",
+    "Denoiser",
     "FlattenedImagesWarning",
     "LocalPooling",
     "MultiscaleTransformer",
     "PooledBand",
     "ThresholdTransformer",
     "WaveletTransformer",
+    "band_atom_norms",
     "band_modulus",
     "cascade_bands",
     "contourlet_layout",
@@ -64,11 +68,14 @@ __all__ = [
     "curvelet_layout",
     "curvelet_transform",
     "dask_transform",
+    "denoise",
+    "estimate_sigma",
     "inverse_contourlet_transform",
     "inverse_curvelet_transform",
     "inverse_wavelet_transform",
     "make_two_layer_model",
     "max_wavelet_level",
+    "nterm_approximation",
     "plan_contourlets",
     "plan_curvelets",
     "pool_coefficients",

@@ -13,12 +13,56 @@ images to worker processes.
 import sys
 import threading
 import time
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn import get_config
 from sklearn.utils import gen_batches
 from threadpoolctl import threadpool_limits
+
+
+# Process-wide single-threaded BLAS, reference-counted. OpenBLAS has one thread
+# count per process. threadpool_limits saves the count it finds and restores it,
+# so two overlapping calls from different threads (A sets 1, B saves that 1, A
+# restores N, B restores 1) used to leave BLAS single-threaded for good. Now the
+# first caller in sets the limit and the last caller out restores the original;
+# calls in between only count.
+#
+# Setting and restoring each run on a fresh short-lived thread: threadpoolctl
+# >= 3.8 lets only the thread that last set an OpenBLAS limit change it again
+# while that thread lives, so a restore issued by B for a limit A set would be
+# ignored; a finished helper thread never holds that control. (A limit that
+# another live thread holds through threadpoolctl wins; ours is then a no-op.)
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limits = None
+
+
+def _on_fresh_thread(func):
+    result = []
+    thread = threading.Thread(target=lambda: result.append(func()), name="sparsecode-blas")
+    thread.start()
+    thread.join()
+    return result[0] if result else None
+
+
+@contextmanager
+def _single_threaded_blas():
+    global _blas_users, _blas_limits
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_limits = _on_fresh_thread(
+                lambda: threadpool_limits(limits=1, user_api="blas"))
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0 and _blas_limits is not None:
+                _on_fresh_thread(_blas_limits.restore_original_limits)
+                _blas_limits = None
 
 
 def resolve_batch_size(batch_size, row_bytes, n_samples):
@@ -110,7 +154,7 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
 
     # One BLAS thread per worker: n_jobs threads each running a multi-threaded
     # BLAS oversubscribe the cores (LeNet-5 forward was 25% slower).
-    limits = threadpool_limits(limits=1, user_api="blas") if uses_blas or parallel else None
+    single_blas = uses_blas or parallel
     progress = Progress(n_samples, label) if verbose and n_samples else None
 
     def run(rows):
@@ -118,13 +162,10 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
         if progress is not None:
             progress.update(rows.stop - rows.start)
 
-    try:
+    with _single_threaded_blas() if single_blas else nullcontext():
         if len(batches) > 1 and parallel:
             Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run)(rows) for rows in batches)
         else:
             for rows in batches:
                 run(rows)
-    finally:
-        if limits is not None:
-            limits.restore_original_limits()
     return out

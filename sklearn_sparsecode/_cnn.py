@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import ImageInputMixin
@@ -21,7 +21,7 @@ from ._cnn_filters import (
     representation_weights,
 )
 from ._cnn_layers import ACTIVATIONS, forward, lenet5_spec, normalize_spec, output_shapes
-from ._validation import validate_images
+from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, as_work_chunk, validate_images, work_dtype
 
 
 class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
@@ -102,9 +102,9 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         "output_layer": [str, Integral, None],
         "random_state": ["random_state"],
         "image_shape": ["array-like", None],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
+        "batch_size": BATCH_SIZE,
+        "n_jobs": N_JOBS,
+        "verbose": VERBOSE,
     }
 
     def __init__(self, *, architecture="lenet5", weights="random", activation="tanh",
@@ -122,12 +122,17 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     def _validate(self, X, reset):
+        # keep_dtype: uint8/float16 batches are converted chunk by chunk in
+        # transform, never copied whole to float64.
         return validate_images(self, X, reset=reset, image_shape=self.image_shape,
-                               images_only=True)
+                               images_only=True, keep_dtype=True)
 
     def _resolve_output(self, layers):
         if self.output_layer is None:
             return len(layers) - 1
+        if isinstance(self.output_layer, (bool, np.bool_)):
+            raise TypeError(f"output_layer must be a layer name, an int index or None; "
+                            f"got {self.output_layer!r}.")
         names = [layer["name"] for layer in layers]
         if isinstance(self.output_layer, str):
             if self.output_layer not in names:
@@ -188,10 +193,16 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         -------
         features : ndarray of shape (n_samples, n_features_out)
             float32 for float32 input, float64 otherwise.
+
+        Raises
+        ------
+        ValueError
+            If the activations overflow the dtype (finite input of huge
+            magnitude, e.g. near the float32 maximum): never a silent NaN.
         """
         check_is_fitted(self)
         images = self._validate(X, reset=False)
-        dtype = images.dtype
+        dtype = work_dtype(images.dtype)
         params = {layer["name"]: (layer["weight"].astype(dtype), layer["bias"].astype(dtype))
                   for layer in self.layers_ if "weight" in layer}
         n_out = int(np.prod(self.layers_[self.output_index_]["output_shape"]))
@@ -202,8 +213,17 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         row_bytes = 3 * dtype.itemsize * (widest + images[0].size)
 
         def run(chunk, out):
-            out[:] = forward(chunk, self.layers_, params, self.output_index_).reshape(
-                len(chunk), -1)
+            chunk = as_work_chunk(chunk)
+            # Overflow (inf, then NaN from inf - inf) is detected on the output
+            # and reported, rather than warned about layer by layer.
+            with np.errstate(over="ignore", invalid="ignore"):
+                out[:] = forward(chunk, self.layers_, params, self.output_index_).reshape(
+                    len(chunk), -1)
+            if not np.isfinite(out).all():
+                raise ValueError(
+                    f"The forward pass overflowed {dtype} (finite input up to "
+                    f"{float(np.abs(chunk).max()):.3g} in absolute value gave infinite or NaN "
+                    f"activations); rescale the images, e.g. to [0, 1], or pass float64.")
 
         # 256 images keep the column matrices in cache.
         batch_size = self.batch_size or min(256, resolve_batch_size(None, row_bytes,

@@ -8,11 +8,16 @@ naming (``conv1.weight``, ``conv1.bias``, ...) loads trained weights.
 """
 
 import math
+import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 TRAINED = {"lenet5-fashion-mnist": "lenet5_fashion_mnist.npz"}
+# Smallest kernels on which every atom is non-zero for any number of filters
+# (Gabor: wavelength size/2 must not put the samples on the zeros of its cosine or sine).
+MIN_KERNEL_SIZE = {"gabor": 5, "wavelet": 2}
 
 
 def _parametric_layers(layers, shapes, input_channels=1):
@@ -68,7 +73,16 @@ def oriented_filters(kind, n_filters, size):
             theta = np.pi * i / n_orient
             atoms.append(-(x * np.cos(theta) + y * np.sin(theta)) * envelope)
     atoms = np.asarray(atoms[:n_filters])
-    return atoms / np.linalg.norm(atoms.reshape(n_filters, -1), axis=1)[:, None, None]
+    norms = np.linalg.norm(atoms.reshape(n_filters, -1), axis=1)
+    # On a tiny grid an atom can vanish (a sine sampled at its zeros, a derivative
+    # on one pixel); dividing by its norm would give NaN or amplified rounding noise.
+    vanished = np.flatnonzero(norms < 1e-3 * np.linalg.norm(envelope))
+    if vanished.size:
+        raise ValueError(
+            f"weights={kind!r}: {size}x{size} kernels are too small for {n_filters} {kind} "
+            f"atoms (atom {int(vanished[0])} vanishes on the grid); use kernel_size >= "
+            f"{MIN_KERNEL_SIZE[kind]}.")
+    return atoms / norms[:, None, None]
 
 
 def representation_weights(kind, layers, shapes, rng):
@@ -87,19 +101,37 @@ def trained_path(name):
     return Path(__file__).resolve().parent / "data" / TRAINED[name]
 
 
+def _read_npz(path, name):
+    """Arrays of a ``.npz`` archive, never unpickling anything."""
+    accepted = ("weights files must be .npz archives (numpy.savez) of numeric arrays "
+                "named like a PyTorch state_dict ('conv1.weight', 'conv1.bias', ...)")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"weights={name!r} cannot be read: {accepted}.") from exc
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"weights={name!r} is a single array (.npy); {accepted}.")
+    try:
+        with data:
+            return {key: data[key] for key in data.files}
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        # Object arrays inside the archive would need pickle: refused.
+        raise ValueError(f"weights={name!r} cannot be read without unpickling: "
+                         f"{accepted}.") from exc
+
+
 def loaded_weights(source, layers, shapes):
     """Weights from a mapping or ``.npz`` path in PyTorch state_dict naming.
 
     Every conv/dense layer needs ``<name>.weight`` and ``<name>.bias`` of the
     right shape; keys for other layers (a classifier head, say) are ignored.
     """
-    if isinstance(source, (str, Path)):
+    if isinstance(source, (str, os.PathLike)):
         path = trained_path(source) if source in TRAINED else Path(source)
         if not path.is_file():
             raise ValueError(f"weights={source!r}: no such file, and not one of "
                              f"'random', 'wavelet', 'gabor', {sorted(TRAINED)}.")
-        with np.load(path) as data:
-            source = {key: data[key] for key in data.files}
+        source = _read_npz(path, source)
     params = {}
     for layer, shape in _parametric_layers(layers, shapes):
         arrays = []
@@ -108,7 +140,11 @@ def loaded_weights(source, layers, shapes):
             if key not in source:
                 raise ValueError(f"The weights have no {key!r} (expected shape {expected}); "
                                  f"keys present: {sorted(source)}.")
-            value = np.asarray(source[key], dtype=np.float64)
+            try:
+                value = np.asarray(source[key], dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{key!r} must be a numeric array; got "
+                                 f"{type(source[key]).__name__}.") from exc
             if value.shape != tuple(expected):
                 raise ValueError(f"{key!r} has shape {value.shape}, but layer "
                                  f"{layer['name']!r} needs {tuple(expected)}.")

@@ -8,11 +8,13 @@ one BLAS matrix product per layer and chunk; weights are in PyTorch layout (out_
 """
 
 import numpy as np
+from scipy.special import expit
 
 ACTIVATIONS = {
     "tanh": np.tanh,
     "relu": lambda x: np.maximum(x, 0),
-    "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+    # expit rather than 1 / (1 + exp(-x)): no overflow warning for x << 0.
+    "sigmoid": expit,
     "identity": lambda x: x,
 }
 LAYER_TYPES = ("conv", "pool", "activation", "flatten", "dense")
@@ -41,8 +43,22 @@ def lenet5_spec(activation="tanh", pooling="avg"):
     ]
 
 
+# Keys each layer type accepts: a misspelt key ("strides") is an error, not ignored.
+LAYER_KEYS = {
+    "conv": {"type", "name", "out_channels", "kernel_size", "stride", "padding"},
+    "pool": {"type", "name", "kind", "size", "stride"},
+    "activation": {"type", "name", "function"},
+    "flatten": {"type", "name"},
+    "dense": {"type", "name", "out_features"},
+}
+
+
 def normalize_spec(spec):
-    """Check a list of layer specs and fill defaults and names; returns new dicts."""
+    """Check a list of layer specs and fill defaults and names; returns new dicts.
+
+    Integer parameters must be integers (not bools, floats or strings): they are
+    checked here rather than coerced, so that ``fit`` fails, not ``transform``.
+    """
     if not isinstance(spec, (list, tuple)) or not spec:
         raise ValueError("architecture must be 'lenet5' or a non-empty list of layer dicts.")
     layers, counts, names = [], {}, set()
@@ -51,25 +67,32 @@ def normalize_spec(spec):
             raise ValueError(f"Layer {i} must be a dict with 'type' in {LAYER_TYPES}; "
                              f"got {layer!r}.")
         kind = layer["type"]
+        unknown = sorted(map(str, set(layer) - LAYER_KEYS[kind]))
+        if unknown:
+            raise ValueError(f"Layer {i} ({kind}) has unknown keys {unknown}; a {kind} layer "
+                             f"takes {sorted(LAYER_KEYS[kind])}.")
         counts[kind] = counts.get(kind, 0) + 1
         layer = {"name": f"{kind}{counts[kind]}", **layer}
+        if not isinstance(layer["name"], str) or not layer["name"]:
+            raise ValueError(f"Layer {i}: name must be a non-empty string; "
+                             f"got {layer['name']!r}.")
         if layer["name"] in names:
             raise ValueError(f"Layer names must be unique; {layer['name']!r} repeats.")
         names.add(layer["name"])
         if kind == "conv":
             layer = {"stride": 1, "padding": 0, **layer}
             _check_positive(layer, ("out_channels", "kernel_size", "stride"))
-            if int(layer["padding"]) < 0:
-                raise ValueError(f"Layer {layer['name']!r}: padding must be >= 0.")
+            _check_integer(layer, "padding", 0)
         elif kind == "pool":
             layer = {"kind": "avg", "size": 2, **layer}
             layer.setdefault("stride", layer["size"])
             _check_positive(layer, ("size", "stride"))
-            if layer["kind"] not in ("avg", "max"):
-                raise ValueError(f"Layer {layer['name']!r}: kind must be 'avg' or 'max'.")
+            if not isinstance(layer["kind"], str) or layer["kind"] not in ("avg", "max"):
+                raise ValueError(f"Layer {layer['name']!r}: kind must be 'avg' or 'max'; "
+                                 f"got {layer['kind']!r}.")
         elif kind == "activation":
             layer = {"function": "tanh", **layer}
-            if layer["function"] not in ACTIVATIONS:
+            if not isinstance(layer["function"], str) or layer["function"] not in ACTIVATIONS:
                 raise ValueError(f"Layer {layer['name']!r}: function must be one of "
                                  f"{sorted(ACTIVATIONS)}; got {layer['function']!r}.")
         elif kind == "dense":
@@ -78,12 +101,23 @@ def normalize_spec(spec):
     return layers
 
 
+def _check_integer(layer, key, minimum):
+    if key not in layer:
+        raise ValueError(f"Layer {layer['name']!r}: {key} must be a positive integer; "
+                         f"it is missing.")
+    value = layer[key]
+    # bool is an int subclass; 1.0, 1.5 and "2" are rejected rather than coerced.
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"Layer {layer['name']!r}: {key} must be an integer; got "
+                        f"{value!r} of type {type(value).__name__}.")
+    if value < minimum:
+        raise ValueError(f"Layer {layer['name']!r}: {key} must be >= {minimum}; got {value!r}.")
+    layer[key] = int(value)
+
+
 def _check_positive(layer, keys):
     for key in keys:
-        value = layer.get(key)
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"Layer {layer['name']!r}: {key} must be a positive integer; "
-                             f"got {value!r}.")
+        _check_integer(layer, key, 1)
 
 
 def output_shapes(layers, input_shape):
@@ -115,6 +149,9 @@ def output_shapes(layers, input_shape):
                     f"and pools {k}x{k}.")
             shape = (shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1)
         elif kind == "flatten":
+            if len(shape) != 3:
+                raise ValueError(f"Flatten layer {layer['name']!r} needs image maps, but "
+                                 f"follows a flatten or dense layer.")
             shape = (int(np.prod(shape)),)
         elif kind == "dense":
             if len(shape) != 1:

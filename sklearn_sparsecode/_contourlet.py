@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._bands import Band, stack_bands
 from ._base import MultiscaleTransformer, run_forward
@@ -48,7 +48,7 @@ from ._contourlet_filters import (
     lp_response_1d,
     wedge_orientation,
 )
-from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch, check_image_shape
+from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, Interval, check_batch, check_image_shape
 
 RECONSTRUCTIONS = ("dual", "standard")
 

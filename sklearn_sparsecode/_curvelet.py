@@ -22,12 +22,12 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 import scipy.fft
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._bands import Band, stack_bands
 from ._base import MultiscaleTransformer, run_forward
 from ._curvelet_windows import build_wedges, default_n_scales
-from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch, check_image_shape
+from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, Interval, check_batch, check_image_shape
 
 SQRT2 = np.sqrt(2.0)
 

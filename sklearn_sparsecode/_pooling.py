@@ -31,13 +31,21 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import check_array, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, validate_params
+from sklearn.utils._param_validation import HasMethods, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._bands import Band, feature_layout_of, feature_names_of, stack_bands
 from ._batching import map_in_batches
 from ._layers import ModulusBlock, modulus_layout, modulus_values
-from ._validation import BATCH_SIZE, FLOAT_DTYPES, N_JOBS, VERBOSE, as_work_chunk, work_dtype
+from ._validation import (
+    BATCH_SIZE,
+    FLOAT_DTYPES,
+    N_JOBS,
+    VERBOSE,
+    Interval,
+    as_work_chunk,
+    work_dtype,
+)
 
 POOLING_CONSTRAINTS = {
     "grid": [Interval(Integral, 1, None, closed="left"), tuple, list],
@@ -87,6 +95,9 @@ class PooledBand(NamedTuple):
     band: Band
 
 
+@validate_params({"n": [Interval(Integral, 1, None, closed="left")],
+                  "cells": [Interval(Integral, 1, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def pooling_matrix(n: int, cells: int) -> np.ndarray:
     """Area-weighted averaging of ``n`` samples onto ``cells`` equal cells.
 
@@ -128,6 +139,8 @@ def _check_grid(grid, n_axes):
     return cells
 
 
+@validate_params({"bands": [list], "grid": POOLING_CONSTRAINTS["grid"]},
+                 prefer_skip_nested_validation=True)
 def pooling_layout(bands: list, grid: int | tuple = 7) -> list[PooledBand]:
     """The :class:`PooledBand` list of a transform's ``bands_`` pooled on ``grid``.
 

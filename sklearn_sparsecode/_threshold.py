@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._bands import Band
@@ -25,6 +25,7 @@ from ._validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
     N_JOBS,
+    Interval,
     as_work_chunk,
     validate_images,
     work_dtype,
@@ -112,15 +113,31 @@ def _top_k_rule(X, magnitude, tau, k):
     np.put_along_axis(keep, order[:, n - k:], True, axis=1)
     largest_dropped = np.take_along_axis(magnitude, order[:, n - k - 1:n - k], axis=1)
     keep &= magnitude > tau
-    return np.maximum(largest_dropped, X.dtype.type(tau)), keep
+    return np.maximum(largest_dropped, tau), keep
+
+
+def _tau_in_dtype(tau, dtype):
+    """The largest value of ``dtype`` that is <= τ.
+
+    For x of that dtype, |x| > τ (compared exactly, as in float64) holds exactly
+    when |x| > this value, so float32 and float64 input with the same values keep
+    the same entries. Rounding τ to the nearest float32 instead would keep or drop
+    entries lying between τ and its rounding.
+    """
+    with np.errstate(over="ignore"):  # τ beyond the dtype's range: inf, then its max
+        t = dtype.type(tau)
+    if float(t) > tau:
+        t = np.nextafter(t, dtype.type(-np.inf))
+    return t
 
 
 def _threshold_into(X, out, tau, mode, sign, k):
     """Write σ(X) into ``out``; ``out`` has twice the columns of X for sign='split'."""
     p = X.shape[1]
     shrunk = out[:, :p]
+    tau = _tau_in_dtype(tau, X.dtype)
     if k is None:
-        t = X.dtype.type(tau)
+        t = tau
         keep = None if mode == "soft" else np.abs(X) > t
     else:
         t, keep = _top_k_rule(X, np.abs(X), tau, k)
@@ -134,8 +151,11 @@ def _threshold_into(X, out, tau, mode, sign, k):
         np.clip(X, -t, t, out=shrunk)
         np.subtract(X, shrunk, out=shrunk)
     else:  # garrote: x - t²/x above the threshold, 0 elsewhere
+        # As x - t·(t/x): |t/x| < 1 where kept, so nothing overflows (t² does for
+        # t > 1.8e19 in float32 or 1.3e154 in float64, giving ∓inf).
         shrunk.fill(0)
-        np.divide(t * t, X, out=shrunk, where=keep)
+        np.divide(t, X, out=shrunk, where=keep)
+        np.multiply(shrunk, t, out=shrunk, where=keep)
         np.subtract(X, shrunk, out=shrunk, where=keep)
 
     if sign == "magnitude":
@@ -168,6 +188,11 @@ def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str =
     ``"garrote"``: (x − τ²/x)·1{|x| > τ} (non-negative garrote). Hard keeps
     entries strictly above τ (PyWavelets' ``pywt.threshold`` keeps |x| >= τ; the
     two differ only on exact ties).
+
+    The comparison with τ is exact in every dtype (τ is rounded down to the
+    input's dtype), so float32 and float64 inputs holding the same values keep
+    the same entries. The garrote is computed as x − τ·(τ/x), which cannot
+    overflow. NaN and ±inf in X are refused (``ValueError``).
 
     Parameters
     ----------

@@ -21,12 +21,24 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval as _SklearnInterval
 from sklearn.utils.validation import validate_data
 
 # float32 stays float32 (the transforms are linear or elementwise, so single
 # precision is enough when the user chose it); everything else becomes float64.
 FLOAT_DTYPES = (np.float64, np.float32)
+
+class Interval(_SklearnInterval):
+    """scikit-learn's ``Interval`` constraint, except that a bool is not a number.
+
+    ``True`` is an ``Integral`` to Python, so scikit-learn would take
+    ``level=True`` as level 1 and ``tau=True`` as τ = 1; here it is refused
+    with the usual "The 'level' parameter of ... must be" message.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
 
 # Constraints shared by the estimators' ``_parameter_constraints`` and the
 # ``validate_params`` of the public functions: one source of truth.

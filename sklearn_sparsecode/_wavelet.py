@@ -24,11 +24,11 @@ from numbers import Integral
 import numpy as np
 from numpy.typing import ArrayLike
 import pywt
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._bands import Band, stack_bands
 from ._base import MultiscaleTransformer, run_forward
-from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch
+from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, Interval, check_batch
 
 WAVELET_NAMES = frozenset(pywt.wavelist(kind="discrete"))
 SIGNAL_MODES = frozenset(pywt.Modes.modes)
@@ -63,6 +63,18 @@ def check_wavelet(wavelet, caller="wavelet_transform"):
         f"pywt.Wavelet; got {wavelet!r}.{hint}")
 
 
+def _check_input_shape(input_shape, name="input_shape"):
+    """A sample shape: a tuple of one or two positive ints (not bools, not floats)."""
+    shape = tuple(input_shape) if np.ndim(input_shape) == 1 else None
+    if not shape or len(shape) > 2 or not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in shape):
+        raise ValueError(f"{name} must be (height, width) for images or (length,) for "
+                         f"signals, with positive integers; got {input_shape!r}.")
+    return tuple(int(s) for s in shape)
+
+
+@validate_params({"input_shape": ["array-like"], "wavelet": WAVELET_CONSTRAINTS["wavelet"]},
+                 prefer_skip_nested_validation=True)
 def max_wavelet_level(input_shape: tuple[int, ...], wavelet: str | pywt.Wavelet) -> int:
     """Deepest decomposition level allowed for samples of ``input_shape``.
 
@@ -77,6 +89,7 @@ def max_wavelet_level(input_shape: tuple[int, ...], wavelet: str | pywt.Wavelet)
     >>> max_wavelet_level((28, 28), "db2")
     3
     """
+    input_shape = _check_input_shape(input_shape)
     filter_len = check_wavelet(wavelet, "max_wavelet_level").dec_len
     return max(1, pywt.dwt_max_level(min(input_shape), filter_len))
 
@@ -122,7 +135,7 @@ class WaveletPlan:
 
 
 def _plan_wavelets(input_shape, wavelet, level, mode):
-    input_shape = tuple(int(s) for s in input_shape)
+    input_shape = _check_input_shape(input_shape)
     wavelet = check_wavelet(wavelet)
     level = _resolve_level(level, input_shape, wavelet)
     # The band shapes are those of PyWavelets on one sample: asking it is
