@@ -1,43 +1,64 @@
-"""Visualise the fixed first layers: wavelet and curvelet atoms, CNN filters and responses.
+"""
+What the fixed first layers look like
+=====================================
 
-    python examples/plot_atoms_and_filters.py [--quick] [--out DIR]
-
-Writes curvelet_atoms.png, wavelet_atoms.png, cnn_filters.png and
-cnn_responses.png (the responses use a Fashion-MNIST image when the data is
-installed, a synthetic cartoon otherwise).
+Every front end of this package is a fixed linear map followed by a
+non-linearity. Its rows, the *atoms*, say what it responds to. This example
+draws the atoms of a wavelet and a curvelet transform, the first-layer filters
+of the shipped LeNet-5 and every layer's responses to one image.
 """
 
-import argparse
-from pathlib import Path
+# %%
+# Wavelet atoms
+# -------------
+# A three-level Daubechies-4 transform: per level, the three detail bands
+# (horizontal, vertical, diagonal) and, at the coarsest, the low-pass. Atoms
+# double in size from level to level and have only three orientations.
+import os
 
-import matplotlib
-
-matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import numpy as np
 
 from sklearn_sparsecode import CNNFeatureExtractor, CurveletTransformer, WaveletTransformer
 from sklearn_sparsecode.datasets import load_fashion_mnist, make_cartoon
 from sklearn_sparsecode.plotting import plot_atoms, plot_filters, plot_responses
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--quick", action="store_true", help="smaller images")
-parser.add_argument("--out", default=".", help="folder for the PNGs")
-args = parser.parse_args()
-out = Path(args.out)
-size = 64 if args.quick else 128
+QUICK = os.environ.get("SKLEARN_SPARSECODE_QUICK") == "1"
+size = 64 if QUICK else 128
 
-curvelets = CurveletTransformer(n_scales=3 if args.quick else 4).fit(np.zeros((1, size, size)))
-plot_atoms(curvelets).savefig(out / "curvelet_atoms.png", dpi=100)
 wavelets = WaveletTransformer(wavelet="db4", level=3).fit(np.zeros((1, size, size)))
-plot_atoms(wavelets).savefig(out / "wavelet_atoms.png", dpi=100)
+plot_atoms(wavelets)
+plt.show()
 
+# %%
+# Curvelet atoms
+# --------------
+# Curvelets add orientation: the number of angles doubles every other scale,
+# and fine-scale atoms are needles whose width scales like their length
+# squared (parabolic scaling), the shape that represents smooth edges sparsely.
+curvelets = CurveletTransformer(n_scales=3 if QUICK else 4, n_angles=16).fit(
+    np.zeros((1, size, size)))
+plot_atoms(curvelets)
+plt.show()
+
+# %%
+# CNN filters
+# -----------
+# The LeNet-5 shipped with the package was trained on Fashion-MNIST; its first
+# layer learned oriented edge and blob detectors, much like the atoms above.
+# Without the data, the Gabor initialisation shows the same idea by design.
 try:
     image = load_fashion_mnist(subset="test").images[0] / 255.0
-    weights = "lenet5-fashion-mnist"  # the shipped, trained LeNet-5
+    weights = "lenet5-fashion-mnist"
 except FileNotFoundError:
     image = make_cartoon(28, random_state=0)
     weights = "gabor"
 cnn = CNNFeatureExtractor(weights=weights, random_state=0).fit(image[None])
-plot_filters(cnn, "conv1").savefig(out / "cnn_filters.png", dpi=110)
-plot_responses(cnn, image, max_maps=8).savefig(out / "cnn_responses.png", dpi=80)
-print(f"wrote 4 PNGs to {out} (CNN weights: {weights})")
+plot_filters(cnn, "conv1")
+plt.show()
+
+# %%
+# Responses, layer by layer
+# -------------------------
+plot_responses(cnn, image, max_maps=8)
+plt.show()

@@ -29,8 +29,10 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
+from ._dask import dask_transform
 from ._denoise import Denoiser, denoise, estimate_sigma
 from ._layers import band_modulus, cascade_bands
+from ._model import make_two_layer_model
 from ._morlet import (
     MorletPlan,
     MorletTransformer,
@@ -83,12 +85,14 @@ __all__ = [
     "contourlet_transform",
     "curvelet_layout",
     "curvelet_transform",
+    "dask_transform",
     "denoise",
     "estimate_sigma",
     "inverse_contourlet_transform",
     "inverse_curvelet_transform",
     "inverse_morlet_transform",
     "inverse_wavelet_transform",
+    "make_two_layer_model",
     "max_wavelet_level",
     "morlet_layout",
     "morlet_transform",
@@ -106,3 +110,4 @@ __all__ = [
     "wavelet_layout",
     "wavelet_transform",
 ]
+

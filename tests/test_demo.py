@@ -1,44 +1,203 @@
-"""The command-line demo runs end to end and writes its table and figure."""
+"""The command-line comparison of front ends, its argument checks, and the public model builder."""
 
 import json
+import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV
 
-from sklearn_sparsecode._demo import main
+import sklearn_sparsecode
+from sklearn_sparsecode import WaveletTransformer, make_two_layer_model
+from sklearn_sparsecode._demo import front_ends, main
+from sklearn_sparsecode._model import TAU
+
+TAUS = [0.0, 0.02, 0.05, 0.1, 0.2]
 
 
-def test_demo_main_writes_results(tmp_path, capsys):
-    code = main(["--taus", "0,0.1", "--cv", "2", "--output-dir", str(tmp_path)])
-    assert code == 0
-    printed = capsys.readouterr().out
-    assert "best τ by CV" in printed and "non-zero" in printed
-    rows = json.loads((tmp_path / "demo_results.json").read_text())
-    assert [r["tau"] for r in rows] == [0.0, 0.1]
-    # Haar (orthonormal) + split at τ = 0 keeps the pixels' RBF distances: SVC(C=10) on
-    # pixels scores 0.9677 on this split; τ = 0.1 scored 0.9666 when written.
-    assert rows[0]["test_accuracy"] == pytest.approx(0.9677, abs=0.003)
-    assert rows[1]["test_accuracy"] >= 0.96
-    assert rows[1]["nonzero_fraction"] <= rows[0]["nonzero_fraction"]
+def _has_fashion_mnist():
+    from sklearn_sparsecode.datasets import load_fashion_mnist
+
     try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return
-    assert (tmp_path / "accuracy_vs_tau.png").stat().st_size > 1000
+        load_fashion_mnist(subset="test", return_X_y=True)
+    except FileNotFoundError:
+        return False
+    return True
 
 
-def test_python_dash_m_entry_point(tmp_path):
+def test_main_job_on_digits_reaches_99_percent(tmp_path, capsys):
+    # The default run: every front end, both heads, the full digits split.
+    assert main(["--output-dir", str(tmp_path), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "best by CV" in printed and "non-zero" in printed
+    result = json.loads((tmp_path / "demo_results.json").read_text())
+    names = [row["front_end"] for row in result["rows"]]
+    assert names[:3] == ["pixels", "haar L2 wavelets", "pooled curvelets"]
+    winner = max(result["rows"], key=lambda row: row["cv_accuracy"])
+    assert winner["front_end"] == result["winner"] == "pooled curvelets"
+    assert winner["test_accuracy"] >= 0.99
+    settings = result["settings"]
+    assert settings["dataset"] == "digits" and settings["n_train"] == 898
+    assert settings["n_test"] == 899 and settings["heads"]["svc"]["C"] == [3.0, 10.0]
+    assert {"numpy", "scikit-learn", "sklearn-sparsecode"} <= set(settings["versions"])
+    for row in result["rows"]:
+        assert {"n_features", "tau", "nonzero_fraction", "cv_accuracy", "test_accuracy",
+                "seconds"} <= set(row)
+        assert len(row["all_heads"]) == 2
+    if pytest.importorskip("matplotlib"):
+        assert (tmp_path / "demo_front_ends.png").stat().st_size > 10_000
+
+
+def test_python_dash_m_runs_in_a_clean_folder_and_leaves_no_cache(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run(
-        [sys.executable, "-m", "sklearn_sparsecode", "--taus", "0.05", "--cv", "2",
-         "--head", "logistic", "--output-dir", ""],
-        capture_output=True, text=True, timeout=120,
-    )
+        [sys.executable, "-m", "sklearn_sparsecode", "--front-ends", "pixels,wavelets",
+         "--heads", "svc", "--cv", "2", "--output-dir", ""],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
-    assert "best τ by CV" in result.stdout
+    assert "best by CV" in result.stdout
+    assert "1/2 pixels + svc" in result.stderr  # progress lines
+    assert list(tmp_path.iterdir()) == []  # no cache, no output in the working directory
+
+
+def test_cache_dir_is_used_when_given(tmp_path, capsys):
+    cache = tmp_path / "cache"
+    assert main(["--front-ends", "wavelets", "--heads", "svc", "--cv", "2", "--output-dir", "",
+                 "--cache-dir", str(cache), "--quiet"]) == 0
+    assert any(cache.rglob("*.pkl"))
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--level", "5"], "at most level 3"),
+    (["--n-train", "5"], "at least 3 tuning images of every class"),
+    (["--n-train", "100000"], "has only 898"),
+    (["--n-train", "0"], "must be at least 1"),
+    (["--cv", "1"], "must be at least 2"),
+    (["--wavelet", "db99"], "not a discrete PyWavelets wavelet"),
+    (["--heads", "svm"], "comma-separated list of svc"),
+    (["--front-ends", "lenet-5"], "LeNet-5 needs 28x28"),
+    (["--tau-quantiles", "0,1.5"], "in [0, 1)"),
+    (["--n-jobs", "0"], "cannot be 0"),
+    (["--full"], "--full applies to --dataset fashion-mnist"),
+])
+def test_bad_arguments_are_usage_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--output-dir", ""])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_argument_prints_no_traceback():
+    result = subprocess.run([sys.executable, "-m", "sklearn_sparsecode", "--level", "5"],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--level 5" in result.stderr
 
 
 def test_missing_fashion_mnist_is_a_clear_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SKLEARN_SPARSECODE_FASHION_MNIST", str(tmp_path))
     assert main(["--dataset", "fashion-mnist", "--output-dir", ""]) == 2
     assert "apt-get install dataset-fashion-mnist" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not _has_fashion_mnist(), reason="needs dataset-fashion-mnist")
+def test_fashion_mnist_subset_includes_the_cnn(tmp_path):
+    assert main(["--dataset", "fashion-mnist", "--n-train", "200", "--n-test", "200",
+                 "--front-ends", "pooled-curvelets,lenet-5", "--heads", "logistic",
+                 "--tau-quantiles", "0,0.5", "--cv", "2", "--output-dir", str(tmp_path),
+                 "--quiet"]) == 0
+    result = json.loads((tmp_path / "demo_results.json").read_text())
+    assert [r["front_end"] for r in result["rows"]] == ["pooled curvelets",
+                                                       "LeNet-5 trained (act3)"]
+    assert result["settings"]["image_shape"] == [28, 28]
+    assert all(r["test_accuracy"] > 0.6 for r in result["rows"])
+
+
+class FakeScattering(WaveletTransformer):
+    """Stands in for a front end that lands later (module level: picklable for the cache)."""
+
+    def __init__(self, *, wavelet="haar", level=1, mode="periodization", image_shape=None,
+                 batch_size=None, n_jobs=None, verbose=0):
+        super().__init__(wavelet=wavelet, level=level, mode=mode, image_shape=image_shape,
+                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
+
+
+def test_optional_front_ends_join_the_table_when_the_package_exports_them(monkeypatch, capsys):
+    assert "scattering" not in [f.name for f in front_ends((8, 8))] or hasattr(
+        sklearn_sparsecode, "ScatteringTransformer")
+    monkeypatch.setattr(sklearn_sparsecode, "ScatteringTransformer", FakeScattering,
+                        raising=False)
+    assert "scattering" in [f.name for f in front_ends((8, 8))]
+    assert main(["--front-ends", "scattering", "--heads", "svc", "--cv", "2",
+                 "--output-dir", "", "--quiet"]) == 0
+    assert "scattering" in capsys.readouterr().out
+
+
+class BrokenScattering(WaveletTransformer):
+    """A front end that cannot handle the image size (its fit raises)."""
+
+    def fit(self, X, y=None):
+        raise ValueError("images too small for J=3")
+
+
+def test_an_optional_front_end_that_fails_is_left_out_with_a_warning(monkeypatch):
+    monkeypatch.setattr(sklearn_sparsecode, "ScatteringTransformer", BrokenScattering,
+                        raising=False)
+    with pytest.warns(UserWarning, match="scattering left out for 8x8 images: images too small"):
+        names = [f.name for f in front_ends((8, 8))]
+    assert "scattering" not in names and "pooled curvelets" in names
+
+
+class CountingWavelet(WaveletTransformer):
+    """Counts fits in this process (module level so joblib can hash and pickle it)."""
+
+    fits = 0
+
+    def fit(self, X, y=None):
+        type(self).fits += 1
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_public_builder_memory_fits_the_wavelet_step_once_per_split(cached, tmp_path):
+    digits = load_digits()
+    X, y = digits.images[:300] / 16.0, digits.target[:300]
+    model = make_two_layer_model(CountingWavelet(wavelet="haar", level=2), head="logistic",
+                                 memory=str(tmp_path) if cached else None)
+    assert model.steps[0][0] == "transform" and TAU == "head__threshold__tau"
+    CountingWavelet.fits = 0
+    search = GridSearchCV(model, {TAU: TAUS}, cv=3).fit(X, y)
+    # 3 splits (+1 refit on all data); without the cache 3 x 5 (+1).
+    assert CountingWavelet.fits == (3 + 1 if cached else 3 * len(TAUS) + 1)
+    assert search.best_params_[TAU] in TAUS
+
+
+def test_public_builder_heads_and_validation():
+    model = make_two_layer_model("passthrough", sign="keep", head="logistic", C=0.5)
+    assert [name for name, _ in model["head"].steps] == ["threshold", "scale", "clf"]
+    assert model["head"]["clf"].C == 0.5
+    assert make_two_layer_model(head="svc")["head"]["clf"].C == 10.0
+    assert "scale" not in dict(make_two_layer_model()["head"].steps)
+    with pytest.raises(ValueError, match="head"):
+        make_two_layer_model(head="forest")
+    with pytest.raises(ValueError, match="C applies"):
+        from sklearn.svm import SVC
+
+        make_two_layer_model(head=SVC(), C=1.0)
+    digits = load_digits()
+    X, y = digits.images / 16.0, digits.target
+    pixels = make_two_layer_model("passthrough", sign="keep").fit(X[:898], y[:898])
+    assert pixels.score(X[898:], y[898:]) > 0.96
+
+
+def test_version_0_1_builder_still_works():
+    from sklearn_sparsecode._demo import make_two_layer_model as old
+
+    model = old("haar", 2, "soft", "split", "logistic")
+    assert isinstance(model["transform"], WaveletTransformer)
+    assert model["head"]["clf"].C == 1.0
+    assert np.isclose(model.set_params(**{TAU: 0.1})["head"]["threshold"].tau, 0.1)
