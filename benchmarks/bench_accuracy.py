@@ -51,7 +51,7 @@ from sklearn_sparsecode import (
     WaveletTransformer,
 )
 from _kymatio import KymatioScattering
-from sklearn_sparsecode._demo import load_dataset
+from sklearn_sparsecode.datasets import load_train_test as load_dataset
 
 # Published or previously measured figures, shown beside ours and labelled.
 PUBLISHED = {

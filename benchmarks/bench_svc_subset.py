@@ -16,13 +16,12 @@ import argparse
 import json
 import time
 
-import numpy as np
 from sklearn.svm import SVC
 
 from _common import RESULTS
 from _kymatio import KymatioScattering
 from sklearn_sparsecode import ScatteringTransformer
-from sklearn_sparsecode._demo import load_dataset
+from sklearn_sparsecode.datasets import load_train_test as load_dataset
 
 
 def main():

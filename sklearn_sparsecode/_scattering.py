@@ -469,7 +469,6 @@ def _raw_chunk(X, plan):
     hw = plan.out_shape[0] * plan.out_shape[1]
     x = np.ascontiguousarray(X.transpose(1, 2, 0))  # (M, N, n)
     M, N = x.shape[:2]
-    grids = plan.grids
     filters = plan.filter_blocks(real)
     lowpass = plan.lowpass_matrices(real)
     orders = [_apply_lowpass(x, lowpass[0])]  # (hw, n)

@@ -12,8 +12,6 @@ import pytest
 import sklearn
 
 from sklearn_sparsecode import (
-    CNNFeatureExtractor,
-    CurveletTransformer,
     LocalPooling,
     ThresholdTransformer,
     WaveletTransformer,

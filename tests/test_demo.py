@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
@@ -117,27 +116,15 @@ def test_fashion_mnist_subset_includes_the_cnn(tmp_path):
     assert all(r["test_accuracy"] > 0.6 for r in result["rows"])
 
 
-class FakeScattering(WaveletTransformer):
-    """Stands in for a front end that lands later (module level: picklable for the cache)."""
-
-    def __init__(self, *, wavelet="haar", level=1, mode="periodization", image_shape=None,
-                 batch_size=None, n_jobs=None, verbose=0):
-        super().__init__(wavelet=wavelet, level=level, mode=mode, image_shape=image_shape,
-                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
-
-
-def test_optional_front_ends_join_the_table_when_the_package_exports_them(monkeypatch, capsys):
-    assert "scattering" not in [f.name for f in front_ends((8, 8))] or hasattr(
-        sklearn_sparsecode, "ScatteringTransformer")
-    monkeypatch.setattr(sklearn_sparsecode, "ScatteringTransformer", FakeScattering,
-                        raising=False)
-    assert "scattering" in [f.name for f in front_ends((8, 8))]
+def test_scattering_joins_the_table(capsys):
+    names = [f.name for f in front_ends((8, 8))]
+    assert "scattering" in names and "pooled contourlets" in names
     assert main(["--front-ends", "scattering", "--heads", "svc", "--cv", "2",
                  "--output-dir", "", "--quiet"]) == 0
     assert "scattering" in capsys.readouterr().out
 
 
-class BrokenScattering(WaveletTransformer):
+class BrokenScattering(sklearn_sparsecode.ScatteringTransformer):
     """A front end that cannot handle the image size (its fit raises)."""
 
     def fit(self, X, y=None):
@@ -193,11 +180,3 @@ def test_public_builder_heads_and_validation():
     pixels = make_two_layer_model("passthrough", sign="keep").fit(X[:898], y[:898])
     assert pixels.score(X[898:], y[898:]) > 0.96
 
-
-def test_version_0_1_builder_still_works():
-    from sklearn_sparsecode._demo import make_two_layer_model as old
-
-    model = old("haar", 2, "soft", "split", "logistic")
-    assert isinstance(model["transform"], WaveletTransformer)
-    assert model["head"]["clf"].C == 1.0
-    assert np.isclose(model.set_params(**{TAU: 0.1})["head"]["threshold"].tau, 0.1)

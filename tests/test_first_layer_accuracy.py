@@ -7,7 +7,6 @@ score 0.9388 with it; an identity first layer scores the same and must fail.
 Measured when written: pooled undecimated curvelets 0.9766, Gabor CNN 0.9744.
 """
 
-import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression

@@ -9,7 +9,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
 from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer
-from sklearn_sparsecode._demo import TAU, make_two_layer_model
+from sklearn_sparsecode import make_two_layer_model
+
+TAU = "head__threshold__tau"
 
 TAUS = [0.0, 0.02, 0.05, 0.1, 0.2]
 
@@ -61,7 +63,8 @@ def test_cached_search_gives_the_same_scores_as_uncached(tmp_path):
     X, y, _, _ = _digits_half_split()
     scores = []
     for memory in [None, str(tmp_path)]:
-        pipe = make_two_layer_model("haar", 2, "soft", "split", "logistic", memory=memory)
+        pipe = make_two_layer_model(WaveletTransformer(wavelet="haar", level=2), mode="soft",
+                                    sign="split", head="logistic", C=1.0, memory=memory)
         search = GridSearchCV(pipe, {TAU: TAUS}, cv=3).fit(X[:400], y[:400])
         scores.append(search.cv_results_["mean_test_score"])
     np.testing.assert_array_equal(*scores)

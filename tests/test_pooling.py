@@ -11,7 +11,6 @@ from sklearn_sparsecode import (
     LocalPooling,
     WaveletTransformer,
     plan_curvelets,
-    pool_coefficients,
     pooling_matrix,
 )
 from sklearn_sparsecode.datasets import make_cartoon

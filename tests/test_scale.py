@@ -89,16 +89,18 @@ def test_grid_search_on_a_dask_cluster_matches_the_local_run():
     from sklearn.datasets import load_digits
     from sklearn.model_selection import GridSearchCV
 
-    from sklearn_sparsecode._demo import TAU, make_two_layer_model
+    from sklearn_sparsecode import make_two_layer_model
+
+    TAU = "head__threshold__tau"
 
     digits = load_digits()
     X, y = digits.images[:400] / 16.0, digits.target[:400]
     grid = {TAU: [0.0, 0.05, 0.1, 0.2]}
-    local = GridSearchCV(make_two_layer_model(head="logistic"), grid, cv=3).fit(X, y)
+    local = GridSearchCV(make_two_layer_model(head="logistic", C=1.0), grid, cv=3).fit(X, y)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster):
         with joblib.parallel_config(backend="dask"):
-            remote = GridSearchCV(make_two_layer_model(head="logistic"), grid, cv=3,
+            remote = GridSearchCV(make_two_layer_model(head="logistic", C=1.0), grid, cv=3,
                                   n_jobs=-1).fit(X, y)
     assert remote.best_params_ == local.best_params_
     np.testing.assert_allclose(remote.cv_results_["mean_test_score"],
