@@ -106,6 +106,10 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
     import matplotlib.pyplot as plt
 
     check_is_fitted(estimator)
+    if not hasattr(estimator, "atom") and hasattr(getattr(estimator, "transformer_", None),
+                                                  "atom"):
+        # A pooled layer has no atoms of its own: show those of the transform it pools.
+        estimator = estimator.transformer_
     if not hasattr(estimator, "atom"):
         raise TypeError(f"plot_atoms needs a transform with atoms (an invertible layer such as "
                         f"WaveletTransformer or CurveletTransformer); {type(estimator).__name__} "

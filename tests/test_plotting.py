@@ -98,3 +98,13 @@ def test_coefficient_maps_of_every_kind_of_layer(tmp_path):
     with pytest.raises(TypeError, match="bands_"):
         from sklearn_sparsecode import ThresholdTransformer
         plot_coefficient_maps(ThresholdTransformer().fit(np.ones((2, 3))), np.ones(3))
+
+
+def test_plot_atoms_of_a_pooled_layer_shows_the_pooled_transform():
+    from sklearn_sparsecode import LocalPooling
+
+    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=8,
+                                                          decimated=False), grid=4)
+    fig = plot_atoms(pooled.fit(np.zeros((1, 32, 32))))
+    assert sum(bool(ax.images) for ax in fig.axes) == 1 + 4
+    assert "CurveletTransformer" in fig._suptitle.get_text()
