@@ -44,6 +44,7 @@ from sklearn.svm import SVC, LinearSVC
 from _common import RESULTS, print_table, write_results
 from sklearn_sparsecode import (
     CNNFeatureExtractor,
+    ContourletTransformer,
     CurveletTransformer,
     LocalPooling,
     ScatteringTransformer,
@@ -108,6 +109,9 @@ def front_ends(dataset):
             "pooled |curvelets| (undecimated, 2 scales, 16 angles, 4x4 grid, sqrt)":
                 (LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16, decimated=False), grid=4, power=0.5),
                  "keep"),
+            "pooled |contourlets| (undecimated, 4+8 directions, 4x4 grid, sqrt)":
+                (LocalPooling(transformer=ContourletTransformer(decimated=False), grid=4,
+                              power=0.5), "keep"),
             "scattering (J=2, L=8, periodic, sqrt)":
                 (ScatteringTransformer(n_scales=2, padding="periodic"), "keep"),
             "scattering (J=1, L=8, periodic, sqrt)":
@@ -125,6 +129,9 @@ def front_ends(dataset):
             (LocalPooling(transformer=WaveletTransformer(wavelet="db2", level=2), grid=7), "keep"),
         "pooled |curvelets| (undecimated, 3 scales, 8 angles, 7x7 grid, sqrt)":
             (LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False), grid=7, power=0.5),
+             "keep"),
+        "pooled |contourlets| (undecimated, 4+8 directions, 7x7 grid, sqrt)":
+            (LocalPooling(transformer=ContourletTransformer(decimated=False), grid=7, power=0.5),
              "keep"),
         "LeNet-5 random filters (pool2)":
             (CNNFeatureExtractor(output_layer="pool2", random_state=0), "split"),

@@ -661,8 +661,8 @@ class ScatteringTransformer(MultiscaleTransformer):
         Morlet gains: unit peak (Kymatio's) or Littlewood–Paley sum exactly 1
         (the averaging φ is the Gaussian in both cases).
     subsampling : int, default=0
-        |x⋆ψ_j| is sampled every 2^(j + subsampling) pixels (clipped to the
-        output step).
+        The modulus |x⋆ψ_j| is sampled every 2^(j + subsampling) pixels
+        (clipped to the output step).
     oversampling : int, default=0
         Outputs every 2^(J − oversampling) pixels (φ keeps its width).
     rotation : {None, "average", "fourier"}, default=None
