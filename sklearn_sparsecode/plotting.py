@@ -114,8 +114,6 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
         raise TypeError(f"plot_atoms needs a transform with atoms (an invertible layer such as "
                         f"WaveletTransformer or CurveletTransformer); {type(estimator).__name__} "
                         f"has none. For pooled features, plot the atoms of its transformer_.")
-    if len(estimator.input_shape_) != 2:
-        raise ValueError("plot_atoms needs a transform fitted on images (2-D input_shape_).")
     rows = _atom_bands(estimator, max_per_scale)
     n_cols = max(len(bands) for _, bands in rows)
     figsize = figsize or (1.6 * n_cols, 1.7 * len(rows))

@@ -34,12 +34,15 @@ def test_plot_atoms_grid(estimator, n_rows, tmp_path):
     assert (tmp_path / "atoms.png").stat().st_size > 2000
 
 
-def test_plot_atoms_needs_images():
+def test_plot_atoms_of_signals_draws_curves():
+    # Issue 15: 1-D transforms are drawn (this test used to expect a refusal).
     import matplotlib.pyplot as plt
 
     wt = WaveletTransformer().fit(np.zeros((2, 32)))
-    with pytest.raises(ValueError, match="fitted on images"):
-        plot_atoms(wt)
+    fig = plot_atoms(wt)
+    curves = [ax for ax in fig.axes if ax.lines]
+    assert len(curves) == len(wt.bands_) and not any(ax.images for ax in fig.axes)
+    assert all(len(ax.lines[0].get_ydata()) == 32 for ax in curves)
     plt.close("all")
 
 
