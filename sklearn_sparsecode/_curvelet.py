@@ -144,15 +144,17 @@ def _group_wedges(wedges):
     return groups
 
 
-def _forward_chunk(X, out, plan, workers):
+# One FFT thread per chunk: the cores are used through n_jobs (threads over chunks).
+def _forward(plan, X, out):
+    """Write the curvelet coefficients of the images ``X`` into ``out``."""
     n = len(X)
-    spectrum = scipy.fft.fft2(X, norm="ortho", workers=workers).reshape(n, -1)
+    spectrum = scipy.fft.fft2(X, norm="ortho", workers=1).reshape(n, -1)
     for g in plan.groups:
         size = g.shape[0] * g.shape[1]
         wrapped = np.zeros((n, g.count * size), dtype=spectrum.dtype)
         wrapped[:, g.target] = spectrum[:, g.source] * g.weight.astype(X.dtype)
         coefs = scipy.fft.ifft2(wrapped.reshape(n, g.count, *g.shape), norm="ortho",
-                                workers=workers).reshape(n, g.count, size)
+                                workers=1).reshape(n, g.count, size)
         block = out[:, g.start:g.stop]
         if g.paired:  # per wedge: √2·Re block, then √2·Im block
             block = block.reshape(n, g.count, 2, size)
@@ -162,7 +164,8 @@ def _forward_chunk(X, out, plan, workers):
             block[:] = coefs.real.reshape(n, -1)
 
 
-def _inverse_chunk(C, out, plan, workers):
+def _inverse(plan, C, out):
+    """Write the images of the coefficients ``C`` (the adjoint) into ``out``."""
     n = len(C)
     complex_dtype = np.result_type(C.dtype, np.complex64)
     spectrum = np.zeros((n, out.shape[1]), dtype=complex_dtype)
@@ -178,14 +181,13 @@ def _inverse_chunk(C, out, plan, workers):
             coefs = block.reshape(n, g.count, size).astype(complex_dtype)
             weight = g.weight
         wrapped = scipy.fft.fft2(coefs.reshape(n, g.count, *g.shape), norm="ortho",
-                                 workers=workers).reshape(n, -1)
+                                 workers=1).reshape(n, -1)
         contribution = wrapped[:, g.target] * weight.astype(C.dtype)
         # Neighbouring wedges share frequencies, and a fancy-indexed += with a
         # repeated index adds only once: add one layer of distinct indices at a time.
         for layer in g.layers:
             spectrum[:, g.source[layer]] += contribution[:, layer]
-    images = scipy.fft.ifft2(spectrum.reshape(n, *plan.image_shape), norm="ortho",
-                             workers=workers)
+    images = scipy.fft.ifft2(spectrum.reshape(n, *plan.image_shape), norm="ortho", workers=1)
     out[:] = images.real.reshape(n, -1)
 
 
@@ -234,14 +236,6 @@ def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_
 
 _FUNCTION_CONSTRAINTS = {**CURVELET_CONSTRAINTS, "plan": [CurveletPlan, None],
                          "batch_size": BATCH_SIZE, "n_jobs": N_JOBS}
-
-
-def _forward(plan, chunk, out):
-    _forward_chunk(chunk, out, plan, 1)
-
-
-def _inverse(plan, chunk, out):
-    _inverse_chunk(chunk, out, plan, 1)
 
 
 def _row_bytes(plan, itemsize):

@@ -64,12 +64,16 @@ def modulus_layout(bands):
             for band, kind, source in zip(stack_bands(entries), kinds, sources)]
 
 
-def modulus_values(coefs, block, power=1.0):
-    """The values of one :class:`ModulusBlock` for a batch, ``(n, size)``."""
-    parts = [coefs[:, a:b] for a, b in block.sources]
-    if block.kind == "modulus":
+def modulus_values(coefs, kind, sources, power=1.0):
+    """The values of one modulus block for a batch, ``(n, size)``.
+
+    ``kind`` and ``sources`` are those of a :class:`ModulusBlock` (or of a
+    :class:`~._pooling.PooledBand`, which pools the same values).
+    """
+    parts = [coefs[:, a:b] for a, b in sources]
+    if kind == "modulus":
         values = np.hypot(parts[0], parts[1])
-    elif block.kind == "abs":
+    elif kind == "abs":
         values = np.abs(parts[0])
     else:
         return parts[0]
@@ -108,7 +112,7 @@ def band_modulus(coefs, bands, *, power=1.0):
     layout = modulus_layout(bands)
     out = np.empty((len(coefs), layout[-1].band.stop), dtype=coefs.dtype)
     for block in layout:
-        out[:, block.band.start:block.band.stop] = modulus_values(coefs, block, power)
+        out[:, block.band.start:block.band.stop] = modulus_values(coefs, block.kind, block.sources, power)
     return out, [block.band for block in layout]
 
 

@@ -36,7 +36,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._bands import Band, feature_layout_of, feature_names_of, stack_bands
 from ._batching import map_in_batches
-from ._layers import ModulusBlock, modulus_layout, modulus_values
+from ._layers import modulus_layout, modulus_values
 from ._validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
@@ -179,8 +179,7 @@ def _pool_chunk(coefs, out, layout, power):
     n = len(coefs)
     matrices = {}
     for band in layout:
-        block = _as_block(band)
-        values = modulus_values(coefs, block, power).reshape(n, *band.shape)
+        values = modulus_values(coefs, band.kind, band.sources, power).reshape(n, *band.shape)
         # Separable pooling: one small matrix product per axis.
         for axis, (size, cells) in enumerate(zip(band.shape, band.cells)):
             key = (size, cells)
@@ -189,10 +188,6 @@ def _pool_chunk(coefs, out, layout, power):
             values = np.moveaxis(np.tensordot(values, matrices[key], axes=([axis + 1], [1])),
                                  -1, axis + 1)
         out[:, band.start:band.stop] = values.reshape(n, -1)
-
-
-def _as_block(pooled):
-    return ModulusBlock(pooled.band, pooled.kind, pooled.sources)
 
 
 @validate_params({"coefs": ["array-like"], "bands": [list], **POOLING_CONSTRAINTS},

@@ -152,6 +152,19 @@ def _plan_wavelets(input_shape, wavelet, level, mode):
     return WaveletPlan(input_shape, wavelet, level, mode, bands)
 
 
+def _checked_plan(input_shape, wavelet, level, mode, bands):
+    """The plan of these parameters; a caller's ``bands`` must be its layout.
+
+    The layout costs microseconds to build, so a given ``bands`` is checked
+    rather than trusted: a stale one would scatter coefficients silently.
+    """
+    plan = _plan_wavelets(input_shape, wavelet, level, mode)
+    if bands is not None and [tuple(b) for b in bands] != [tuple(b) for b in plan.bands]:
+        raise ValueError("bands does not describe this transform; pass the output of "
+                         "wavelet_layout for the same input shape, wavelet, level and mode.")
+    return plan
+
+
 def _forward_chunk(plan, chunk, out):
     for band, coef in zip(plan.bands, _decompose(chunk, plan.wavelet, plan.level, plan.mode)):
         out[:, band.start:band.stop] = coef.reshape(len(chunk), -1)
@@ -223,7 +236,8 @@ def wavelet_transform(X: ArrayLike, wavelet: str | pywt.Wavelet = "db2",
         wavelet gives exactly one coefficient per pixel and preserves energy.
     bands : list of Band or None, default=None
         The layout from :func:`wavelet_layout` for these inputs, wavelet,
-        level and mode, when the caller already has it; computed here when None.
+        level and mode, when the caller has it: it is checked against them
+        (a mismatch is a ValueError). None builds it here.
     batch_size : int or None, default=None
         Samples per chunk (None: from scikit-learn's ``working_memory``).
     n_jobs : int or None, default=None
@@ -256,11 +270,7 @@ def wavelet_transform(X: ArrayLike, wavelet: str | pywt.Wavelet = "db2",
     (2, 64)
     """
     X = check_batch(X, name="wavelet_transform")
-    plan = _plan_wavelets(X.shape[1:], wavelet, level, mode)
-    if bands is not None:
-        if [tuple(b) for b in bands] != [tuple(b) for b in plan.bands]:
-            raise ValueError("bands does not describe this transform; pass the output of "
-                             "wavelet_layout for the same input shape, wavelet, level and mode.")
+    plan = _checked_plan(X.shape[1:], wavelet, level, mode, bands)
     return run_forward(_forward_chunk, plan, X, plan.bands[-1].stop, batch_size=batch_size,
                        n_jobs=n_jobs, verbose=verbose, label="wavelet_transform")
 
@@ -297,7 +307,7 @@ def inverse_wavelet_transform(coefs: ArrayLike, input_shape: tuple[int, ...],
     True
     """
     coefs = check_batch(coefs, name="inverse_wavelet_transform", ndims=(2,))
-    plan = _plan_wavelets(input_shape, wavelet, level, mode)
+    plan = _checked_plan(input_shape, wavelet, level, mode, bands)
     if coefs.shape[1] != plan.bands[-1].stop:
         raise ValueError(
             f"Expected coefficients of shape (n_samples, {plan.bands[-1].stop}) for "
