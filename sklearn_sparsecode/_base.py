@@ -136,7 +136,6 @@ class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         "verbose": VERBOSE,
     }
     _images_only = False
-    _label = "transform"
     _uses_blas = False  # True when _forward works in BLAS products (see run_forward)
 
     def __init__(self, *, image_shape=None, batch_size=None, n_jobs=None, verbose=0):

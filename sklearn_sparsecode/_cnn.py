@@ -203,7 +203,8 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         images = self._validate(X, reset=False)
         dtype = work_dtype(images.dtype)
-        params = {layer["name"]: (layer["weight"].astype(dtype), layer["bias"].astype(dtype))
+        params = {layer["name"]: (layer["weight"].astype(dtype, copy=False),
+                                 layer["bias"].astype(dtype, copy=False))
                   for layer in self.layers_ if "weight" in layer}
         n_out = int(np.prod(self.layers_[self.output_index_]["output_shape"]))
         # Widest activation of the stack, times a margin for im2col copies.

@@ -24,7 +24,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._approximation import band_atom_norms, finest_mask, fitted_for, lowpass_mask
+from ._approximation import band_atom_norms, column_weights, finest_mask, fitted_for, lowpass_mask
 from ._bands import complex_pairs
 from ._base import ImageInputMixin
 from ._validation import Interval, validate_images
@@ -46,9 +46,10 @@ def _shrink(coefs, tau, mode):
         return np.where(magnitude > tau, coefs, 0.0)
     if mode == "soft":
         return np.sign(coefs) * np.maximum(magnitude - tau, 0.0)
-    # Non-negative garrote: c − τ²/c above τ.
+    # Non-negative garrote: c − τ·(τ/c) above τ (τ² first would overflow, as in threshold()).
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(magnitude > tau, coefs - tau**2 / np.where(coefs == 0, 1, coefs), 0.0)
+        return np.where(magnitude > tau, coefs - tau * (tau / np.where(coefs == 0, 1, coefs)),
+                        0.0)
 
 
 def _pair_columns(bands):
@@ -109,7 +110,7 @@ class _Plan:
         if self.norms.shape != (len(bands),):
             raise ValueError(f"atom_norms must have one value per band ({len(bands)}); "
                              f"got shape {self.norms.shape}.")
-        self.column_norm = np.repeat(self.norms, sizes)
+        self.column_norm = column_weights(bands, self.norms)
         self.lowpass = np.repeat(lowpass_mask(bands), sizes)
         self.finest = np.repeat(finest_mask(bands), sizes)
         self.last = slice(bands[-1].start, bands[-1].stop)
@@ -189,15 +190,15 @@ def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, 
     wplan = plan if wiener_plan is None else wiener_plan
     dtype = images.dtype
     if sigma is None:  # once per image, on the unshifted input
-        sigma = plan.sigma_from(plan.coefficients(images).astype(np.float64))
+        sigma = plan.sigma_from(plan.coefficients(images).astype(np.float64, copy=False))
     else:
         sigma = np.full(len(images), float(sigma))
 
     def wiener_once(batch, pilot):
         # Empirical Wiener filter (Ghael, Sayeed & Baraniuk 1997): the gain
         # p² / (p² + σ_n²) of each coefficient, p the pilot's coefficient.
-        coefs = wplan.coefficients(batch).astype(np.float64)
-        p = wplan.coefficients(pilot).astype(np.float64)
+        coefs = wplan.coefficients(batch).astype(np.float64, copy=False)
+        p = wplan.coefficients(pilot).astype(np.float64, copy=False)
         noise2 = (sigma[:, None] * wplan.column_norm[None, :]) ** 2
         with np.errstate(divide="ignore", invalid="ignore"):
             gain = np.where(p**2 + noise2 > 0, p**2 / (p**2 + noise2), 1.0)
@@ -208,7 +209,7 @@ def _denoise_batch(images, plan, sigma, mode, k, k_finest, keep_lowpass, joint, 
         return restored.reshape(batch.shape)
 
     def once(batch):
-        coefs = plan.coefficients(batch).astype(np.float64)
+        coefs = plan.coefficients(batch).astype(np.float64, copy=False)
         s = sigma
         factor = np.where(plan.finest, k if k_finest is None else k_finest, k)
         noise = s[:, None] * plan.column_norm[None, :]  # std of each coefficient's noise

@@ -20,12 +20,12 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
 from ._bands import stack_bands
-from ._base import MultiscaleTransformer
-from ._batching import map_in_batches
+from ._base import MultiscaleTransformer, run_forward
 from ._morlet_filters import littlewood_paley, morlet_bank, orientations
+from ._validation import Interval, check_batch, work_dtype
 
 
 @dataclass(frozen=True)
@@ -127,46 +127,44 @@ def plan_morlet(image_shape: tuple[int, int], n_scales: int = 3, n_orientations:
                       morlet_layout(shape, n_scales, n_orientations))
 
 
-def _forward_chunk(X, out, plan):
+def _forward(plan, X, out):
+    """Write the Morlet coefficients of the images ``X`` into ``out``."""
     n = len(X)
     pixels = X.shape[1] * X.shape[2]
     real = X.dtype
     spectrum = scipy.fft.fft2(X, workers=1)
-    out[:, :pixels] = scipy.fft.ifft2(spectrum * plan.phi_hat.astype(real),
+    out[:, :pixels] = scipy.fft.ifft2(spectrum * plan.phi_hat.astype(real, copy=False),
                                       workers=1).real.reshape(n, -1)
-    filters = plan.psi_hat.reshape(-1, *plan.image_shape).astype(real)
+    filters = plan.psi_hat.reshape(-1, *plan.image_shape).astype(real, copy=False)
     coefs = scipy.fft.ifft2(spectrum[:, None] * filters, workers=1)  # (n, J*L, h, w)
     block = out[:, pixels:].reshape(n, len(filters), 2, pixels)
     block[:, :, 0] = coefs.real.reshape(n, len(filters), pixels)
     block[:, :, 1] = coefs.imag.reshape(n, len(filters), pixels)
 
 
-def _inverse_chunk(C, out, plan):
+def _inverse(plan, C, out):
+    """Write the dual-frame reconstruction of ``C`` into ``out``."""
     n = len(C)
     shape = plan.image_shape
     pixels = shape[0] * shape[1]
     real = C.dtype
-    filters = plan.psi_hat.reshape(-1, *shape).astype(real)
+    filters = plan.psi_hat.reshape(-1, *shape).astype(real, copy=False)
     pairs = C[:, pixels:].reshape(n, len(filters), 2, *shape)
     # Adjoint: Re F⁻¹[φ̂ F(a) + Σ ψ̂ F(b + i c)] (the filters are real in Fourier).
-    spectrum = scipy.fft.fft2(C[:, :pixels].reshape(n, *shape), workers=1) * plan.phi_hat.astype(real)
+    spectrum = scipy.fft.fft2(C[:, :pixels].reshape(n, *shape), workers=1) * plan.phi_hat.astype(real, copy=False)
     spectrum += np.einsum("nkhw,khw->nhw",
                           scipy.fft.fft2(pairs[:, :, 0] + 1j * pairs[:, :, 1], workers=1),
                           filters)
     adjoint = scipy.fft.ifft2(spectrum, workers=1).real
     if plan.normalize != "tight":  # canonical dual frame: divide by A(ω)
-        adjoint = scipy.fft.ifft2(scipy.fft.fft2(adjoint, workers=1) / plan.lp_sum.astype(real),
+        adjoint = scipy.fft.ifft2(scipy.fft.fft2(adjoint, workers=1) / plan.lp_sum.astype(real, copy=False),
                                   workers=1).real
     out[:] = adjoint.reshape(n, -1)
 
 
-def _as_float_images(X, name="X"):
-    X = np.asarray(X)
-    if np.iscomplexobj(X):
-        raise ValueError(f"{name} must be real; got a complex array.")
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
-    return X
+def _row_bytes(plan, itemsize):
+    """Per image: the complex spectra of every band and the output row."""
+    return itemsize * 4 * (plan.n_coefficients + plan.image_shape[0] * plan.image_shape[1])
 
 
 def morlet_transform(X: ArrayLike, n_scales: int = 3, n_orientations: int = 8, *,
@@ -215,9 +213,7 @@ def morlet_transform(X: ArrayLike, n_scales: int = 3, n_orientations: int = 8, *
     >>> bool(np.allclose(np.linalg.norm(C, axis=1), np.linalg.norm(X, axis=(1, 2))))
     True
     """
-    X = _as_float_images(X)
-    if X.ndim != 3:
-        raise ValueError(f"X must have shape (n_samples, height, width); got {X.shape}.")
+    X = check_batch(X, name="morlet_transform", ndims=(3,))
     if plan is None:
         plan = plan_morlet(X.shape[1:], n_scales, n_orientations, slant=slant,
                            normalize=normalize)
@@ -225,11 +221,9 @@ def morlet_transform(X: ArrayLike, n_scales: int = 3, n_orientations: int = 8, *
         raise TypeError(f"plan must be a MorletPlan; got {type(plan).__name__}.")
     if tuple(X.shape[1:]) != plan.image_shape:
         raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
-    n_coefs = plan.n_coefficients
-    row_bytes = X.dtype.itemsize * (4 * n_coefs + 4 * X.shape[1] * X.shape[2])
-    return map_in_batches(lambda chunk, out: _forward_chunk(chunk, out, plan), X, n_coefs,
-                          X.dtype, batch_size=batch_size, n_jobs=n_jobs, row_bytes=row_bytes,
-                          label="morlet_transform")
+    return run_forward(_forward, plan, X, plan.n_coefficients, batch_size=batch_size,
+                       n_jobs=n_jobs, row_bytes=_row_bytes(plan, work_dtype(X.dtype).itemsize),
+                       label="morlet_transform")
 
 
 def inverse_morlet_transform(coefs: ArrayLike, plan: MorletPlan, *,
@@ -241,16 +235,15 @@ def inverse_morlet_transform(coefs: ArrayLike, plan: MorletPlan, *,
     """
     if not isinstance(plan, MorletPlan):
         raise TypeError(f"plan must be a MorletPlan; got {type(plan).__name__}.")
-    coefs = _as_float_images(coefs, "coefs")
+    coefs = check_batch(coefs, name="inverse_morlet_transform", ndims=(2,))
     n_coefs = plan.n_coefficients
-    if coefs.ndim != 2 or coefs.shape[1] != n_coefs:
+    if coefs.shape[1] != n_coefs:
         raise ValueError(f"Expected coefficients of shape (n_samples, {n_coefs}); "
                          f"got {coefs.shape}.")
     pixels = plan.image_shape[0] * plan.image_shape[1]
-    row_bytes = coefs.dtype.itemsize * 4 * n_coefs
-    flat = map_in_batches(lambda chunk, out: _inverse_chunk(chunk, out, plan), coefs, pixels,
-                          coefs.dtype, batch_size=batch_size, n_jobs=n_jobs,
-                          row_bytes=row_bytes, label="inverse_morlet_transform")
+    flat = run_forward(_inverse, plan, coefs, pixels, batch_size=batch_size, n_jobs=n_jobs,
+                       row_bytes=_row_bytes(plan, work_dtype(coefs.dtype).itemsize),
+                       label="inverse_morlet_transform")
     return flat.reshape(len(coefs), *plan.image_shape)
 
 
@@ -341,13 +334,8 @@ class MorletTransformer(MultiscaleTransformer):
         return plan_morlet(input_shape, self.n_scales, self.n_orientations, slant=self.slant,
                            normalize=self.normalize)
 
-    @staticmethod
-    def _forward(plan, chunk, out):
-        _forward_chunk(chunk, out, plan)
-
-    @staticmethod
-    def _inverse(plan, coefs, out):
-        _inverse_chunk(coefs, out, plan)
+    _forward = staticmethod(_forward)
+    _inverse = staticmethod(_inverse)
 
     def _row_bytes(self, itemsize):
-        return itemsize * 4 * (self.plan_.n_coefficients + int(np.prod(self.input_shape_)))
+        return _row_bytes(self.plan_, itemsize)

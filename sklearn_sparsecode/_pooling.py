@@ -398,9 +398,12 @@ class LocalPooling(TransformerMixin, BaseEstimator):
 
         # The coefficients, their magnitudes and one pooling temporary per image.
         row_bytes = dtype.itemsize * (3 * n_coefs + batch[0].size)
+        # The pooling itself is BLAS products (tensordot), and so may the wrapped
+        # layer be: single-threaded BLAS keeps float32 results identical for every n_jobs.
         return map_in_batches(pool_chunk, batch, self.layout_[-1].stop, dtype,
                               batch_size=self.batch_size, n_jobs=self.n_jobs,
-                              row_bytes=row_bytes, verbose=self.verbose, label="LocalPooling")
+                              row_bytes=row_bytes, uses_blas=True, verbose=self.verbose,
+                              label="LocalPooling")
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names such as ``pool_s2_a3_1_4`` (scale, band, cell row, cell column)."""

@@ -49,12 +49,12 @@ import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
 from ._bands import stack_bands
-from ._base import MultiscaleTransformer
-from ._batching import map_in_batches
+from ._base import MultiscaleTransformer, run_forward
 from ._morlet_filters import SIGMA0, morlet_bank, orientations
+from ._validation import Interval, check_batch, work_dtype
 
 FRAMES = ("morlet", "curvelet")
 PADDINGS = ("reflect", "symmetric", "zero", "periodic")
@@ -533,7 +533,7 @@ def _row_bytes(plan, itemsize):
                        + 2 * plan.n_raw_paths * plan.out_shape[0] * plan.out_shape[1])
 
 
-def _scattering_chunk(X, out, plan):
+def _forward(plan, X, out):
     raw = _raw_chunk(X, plan)
     if plan.rotation is None and plan.scale is None and plan.compression is None:
         out[:] = raw.reshape(len(X), -1)
@@ -610,13 +610,7 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
     >>> S.shape, S.dtype
     ((3, 3969), dtype('float32'))
     """
-    X = np.asarray(X)
-    if np.iscomplexobj(X):
-        raise ValueError("X must be real; got a complex array.")
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
-    if X.ndim != 3:
-        raise ValueError(f"X must have shape (n_samples, height, width); got {X.shape}.")
+    X = check_batch(X, name="scattering_transform", ndims=(3,))
     if plan is None:
         plan = plan_scattering(X.shape[1:], n_scales, n_orientations, max_order,
                                padding=padding, normalize=normalize, subsampling=subsampling,
@@ -627,11 +621,10 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
         raise TypeError(f"plan must be a ScatteringPlan; got {type(plan).__name__}.")
     if tuple(X.shape[1:]) != plan.image_shape:
         raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
-    row_bytes = _row_bytes(plan, np.dtype(X.dtype).itemsize)
-    return map_in_batches(lambda chunk, out: _scattering_chunk(chunk, out, plan), X,
-                          plan.n_features, X.dtype, batch_size=batch_size, n_jobs=n_jobs,
-                          row_bytes=row_bytes, uses_blas=True, verbose=verbose,
-                          label="scattering_transform")
+    return run_forward(_forward, plan, X, plan.n_features, batch_size=batch_size,
+                       n_jobs=n_jobs, verbose=verbose, uses_blas=True,
+                       row_bytes=_row_bytes(plan, work_dtype(X.dtype).itemsize),
+                       label="scattering_transform")
 
 
 class ScatteringTransformer(MultiscaleTransformer):
@@ -767,9 +760,7 @@ class ScatteringTransformer(MultiscaleTransformer):
             rotation=self.rotation, scale=self.scale, compression=self.compression,
             slant=self.slant)
 
-    @staticmethod
-    def _forward(plan, chunk, out):
-        _scattering_chunk(chunk, out, plan)
+    _forward = staticmethod(_forward)
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)

@@ -94,6 +94,8 @@ def check_batch(X, *, name, ndims=(2, 3)):
     the number of dimensions in ``ndims``. The dtype is kept (integers, float16
     and float32 are converted per chunk by the transform, see :func:`work_dtype`).
     """
+    if np.iscomplexobj(X):  # before check_array, whose message prints the whole array
+        raise ValueError(f"Complex data not supported by {name}: X must be real.")
     X = check_array(X, dtype="numeric", allow_nd=True, ensure_2d=False, ensure_min_features=1,
                     input_name="X", estimator=name)
     if X.ndim not in ndims:

@@ -408,7 +408,6 @@ class WaveletTransformer(MultiscaleTransformer):
         **WAVELET_CONSTRAINTS,
         **MultiscaleTransformer._parameter_constraints,
     }
-    _label = "WaveletTransformer"
 
     def __init__(self, *, wavelet="db2", level=None, mode="periodization", image_shape=None,
                  batch_size=None, n_jobs=None, verbose=0):

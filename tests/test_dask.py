@@ -75,10 +75,13 @@ def test_on_a_local_cluster_with_bounded_memory():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       memory_limit="512MiB", dashboard_address=None) as cluster, \
             Client(cluster) as client:
+        client.wait_for_workers(2)
+        workers = set(client.scheduler_info()["workers"])
         features = dask_transform(pooled, X)
         total = features.sum(axis=0).compute()
         first = features[:250].compute()
-        assert client.run(lambda: True)  # both workers alive: nothing was killed for memory
+        # The same two workers: none was killed (and restarted) for exceeding its memory.
+        assert set(client.scheduler_info()["workers"]) == workers and len(workers) == 2
     local = np.concatenate([pooled.transform(images((b,))) for b in range(n_blocks)])
     np.testing.assert_array_equal(first, local[:250])
     np.testing.assert_allclose(total, local.sum(axis=0), rtol=1e-5)

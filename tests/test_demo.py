@@ -1,5 +1,6 @@
 """The command-line comparison of front ends, its argument checks, and the public model builder."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -46,7 +47,7 @@ def test_main_job_on_digits_reaches_99_percent(tmp_path, capsys):
         assert {"n_features", "tau", "nonzero_fraction", "cv_accuracy", "test_accuracy",
                 "seconds"} <= set(row)
         assert len(row["all_heads"]) == 2
-    if pytest.importorskip("matplotlib"):
+    if importlib.util.find_spec("matplotlib") is not None:  # the figure needs the plot extra
         assert (tmp_path / "demo_front_ends.png").stat().st_size > 10_000
 
 
