@@ -1,6 +1,6 @@
 """Train the LeNet-5 shipped as weights="lenet5-fashion-mnist" (needs PyTorch).
 
-    python benchmarks/train_lenet5.py [--epochs 12] [--out sklearn_sparsecode/data/lenet5_fashion_mnist.npz]
+    python benchmarks/train_lenet5.py [--epochs 12] [--out sklearn_sparsecode/cnn/data/lenet5_fashion_mnist.npz]
 
 The architecture is exactly CNNFeatureExtractor's "lenet5" (tanh, average
 pooling, 28x28 padded to 32x32) plus a 10-way output layer ``fc2``. Adam
@@ -42,7 +42,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] /
-                                             "sklearn_sparsecode" / "data" /
+                                             "sklearn_sparsecode" / "cnn" / "data" /
                                              "lenet5_fashion_mnist.npz"))
     args = parser.parse_args()
     torch.manual_seed(0)

@@ -9,11 +9,12 @@ out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
 transform subclasses.
 """
 
-from ._approximation import band_atom_norms, nterm_approximation
-from ._bands import Band
-from ._base import MultiscaleTransformer
-from ._cnn import CNNFeatureExtractor
-from ._contourlet import (
+from ._core.bands import Band
+from ._core.base import MultiscaleTransformer
+from ._core.validation import FlattenedImagesWarning
+from ._model import make_two_layer_model
+from .cnn import CNNFeatureExtractor
+from .contourlets import (
     ContourletPlan,
     ContourletTransformer,
     contourlet_layout,
@@ -21,7 +22,7 @@ from ._contourlet import (
     inverse_contourlet_transform,
     plan_contourlets,
 )
-from ._curvelet import (
+from .curvelets import (
     CurveletBand,
     CurveletTransformer,
     curvelet_layout,
@@ -29,11 +30,20 @@ from ._curvelet import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
-from ._dask import dask_transform
-from ._denoise import Denoiser, denoise, estimate_sigma
-from ._layers import band_modulus, cascade_bands
-from ._model import make_two_layer_model
-from ._morlet import (
+from .dask import dask_transform
+from .layers import (
+    LocalPooling,
+    PooledBand,
+    ThresholdTransformer,
+    band_modulus,
+    cascade_bands,
+    pool_coefficients,
+    pooling_layout,
+    pooling_matrix,
+    threshold,
+    universal_threshold,
+)
+from .morlet import (
     MorletPlan,
     MorletTransformer,
     inverse_morlet_transform,
@@ -41,16 +51,20 @@ from ._morlet import (
     morlet_transform,
     plan_morlet,
 )
-from ._pooling import LocalPooling, PooledBand, pool_coefficients, pooling_layout, pooling_matrix
-from ._scattering import (
+from .restoration import (
+    Denoiser,
+    band_atom_norms,
+    denoise,
+    estimate_sigma,
+    nterm_approximation,
+)
+from .scattering import (
     ScatteringPlan,
     ScatteringTransformer,
     plan_scattering,
     scattering_transform,
 )
-from ._threshold import ThresholdTransformer, threshold, universal_threshold
-from ._validation import FlattenedImagesWarning
-from ._wavelet import (
+from .wavelets import (
     WaveletTransformer,
     inverse_wavelet_transform,
     max_wavelet_level,

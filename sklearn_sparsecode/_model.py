@@ -15,8 +15,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 
-from ._threshold import ThresholdTransformer
-from ._validation import Interval
+from .layers import ThresholdTransformer
+from ._core.validation import Interval
 
 __all__ = ["HEADS", "TAU", "make_two_layer_model"]
 
@@ -114,7 +114,7 @@ def make_two_layer_model(transformer=None, *, tau=0.0, mode="soft", sign="split"
     True
     """
     if transformer is None:
-        from ._wavelet import WaveletTransformer
+        from .wavelets import WaveletTransformer
 
         transformer = WaveletTransformer(wavelet="haar", level=2)
     elif transformer != "passthrough":

@@ -6,7 +6,7 @@ Needs matplotlib (``pip install "sklearn-sparsecode[plot]"``).
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._bands import complex_pairs
+from ._core.bands import complex_pairs
 
 
 def atom_image(estimator, column):
@@ -198,7 +198,7 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
     """
     import matplotlib.pyplot as plt
 
-    from ._cnn_layers import forward
+    from .cnn._layers import forward
 
     check_is_fitted(cnn)
     image = np.asarray(image, dtype=np.float64).reshape(1, *cnn.input_shape_)

@@ -44,7 +44,7 @@ from sklearn_sparsecode import (
     wavelet_layout,
     wavelet_transform,
 )
-from sklearn_sparsecode._bands import complex_pairs, stack_bands
+from sklearn_sparsecode._core.bands import complex_pairs, stack_bands
 
 PACKAGE = Path(ss.__file__).parent
 RNG = np.random.default_rng(3)

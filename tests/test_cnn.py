@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sklearn_sparsecode import CNNFeatureExtractor
-from sklearn_sparsecode._cnn_filters import oriented_filters
+from sklearn_sparsecode.cnn._weights import oriented_filters
 
 RNG = np.random.default_rng(0)
 
@@ -252,7 +252,7 @@ def test_shipped_trained_lenet5_reproduces_its_test_accuracy():
     # The numpy forward pass of the shipped weights, with the shipped softmax
     # head (fc2) on top, must classify the Fashion-MNIST test set as PyTorch did
     # when the weights were trained (benchmarks/train_lenet5.py).
-    from sklearn_sparsecode._cnn_filters import trained_path
+    from sklearn_sparsecode.cnn._weights import trained_path
     from sklearn_sparsecode.datasets import load_fashion_mnist
 
     with np.load(trained_path("lenet5-fashion-mnist")) as data:

@@ -9,8 +9,8 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_sparsecode import CNNFeatureExtractor
-from sklearn_sparsecode._batching import map_in_batches
-from sklearn_sparsecode._cnn_filters import oriented_filters
+from sklearn_sparsecode._core.batching import map_in_batches
+from sklearn_sparsecode.cnn._weights import oriented_filters
 
 RNG = np.random.default_rng(0)
 X28 = RNG.random((4, 28, 28))

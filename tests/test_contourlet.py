@@ -19,7 +19,7 @@ from sklearn_sparsecode import (
     inverse_contourlet_transform,
     plan_contourlets,
 )
-from sklearn_sparsecode._contourlet_filters import fan_filters
+from sklearn_sparsecode.contourlets._filters import fan_filters
 
 RNG = np.random.default_rng(0)
 
@@ -257,7 +257,7 @@ def test_edge_energy_in_matching_orientation(angle):
 
 def test_dfb_wedges_are_selective():
     """At a frequency inside wedge k, the DFB's subband filters pass almost only k."""
-    from sklearn_sparsecode._contourlet import _dfb_members
+    from sklearn_sparsecode.contourlets._plan import _dfb_members
 
     n, n_dirs = 128, 16
     members = _dfb_members((n, n), 4, fan_filters("kaiser12"))

@@ -11,7 +11,7 @@ from sklearn_sparsecode import (
     inverse_curvelet_transform,
     plan_curvelets,
 )
-from sklearn_sparsecode._curvelet_windows import wedge_orientation
+from sklearn_sparsecode.curvelets._windows import wedge_orientation
 
 RNG = np.random.default_rng(0)
 SHAPES = [(16, 16), (17, 17), (28, 28), (32, 48), (33, 47), (64, 31), (100, 37)]

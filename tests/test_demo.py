@@ -12,7 +12,8 @@ from sklearn.model_selection import GridSearchCV
 
 import sklearn_sparsecode
 from sklearn_sparsecode import WaveletTransformer, make_two_layer_model
-from sklearn_sparsecode._demo import front_ends, main
+from sklearn_sparsecode._cli.catalogue import front_ends
+from sklearn_sparsecode._cli.main import main
 from sklearn_sparsecode._model import TAU
 
 TAUS = [0.0, 0.02, 0.05, 0.1, 0.2]

@@ -17,7 +17,7 @@ from sklearn_sparsecode import (
     plan_scattering,
     scattering_transform,
 )
-from sklearn_sparsecode._morlet_filters import littlewood_paley, morlet_bank
+from sklearn_sparsecode.morlet._filters import littlewood_paley, morlet_bank
 
 
 # ---------------------------------------------------------------- references

@@ -24,10 +24,16 @@ from sklearn.base import (
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._approximation import band_atom_norms, column_weights, finest_mask, fitted_for, lowpass_mask
-from ._bands import complex_pairs
-from ._base import ImageInputMixin
-from ._validation import Interval, validate_images
+from .._core.bands import complex_pairs
+from .._core.base import ImageInputMixin
+from .._core.validation import Interval, validate_images
+from ._approximation import (
+    band_atom_norms,
+    column_weights,
+    finest_mask,
+    fitted_for,
+    lowpass_mask,
+)
 
 MAD_TO_SIGMA = 0.6745  # median(|N(0, 1)|)
 DENOISE_MODES = ("hard", "soft", "garrote")
@@ -35,7 +41,7 @@ DENOISE_RULES = ("fixed", "bayes")
 
 
 def _default_transformer():
-    from ._wavelet import WaveletTransformer
+    from ..wavelets import WaveletTransformer
     return WaveletTransformer(wavelet="db4")
 
 

@@ -21,7 +21,6 @@ from sklearn import get_config
 from sklearn.utils import gen_batches
 from threadpoolctl import threadpool_limits
 
-
 # Process-wide single-threaded BLAS, reference-counted. OpenBLAS has one thread
 # count per process. threadpool_limits saves the count it finds and restores it,
 # so two overlapping calls from different threads (A sets 1, B saves that 1, A

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._bands import Band, complex_pairs, stack_bands
+from .._core.bands import Band, complex_pairs, stack_bands
 
 __all__ = ["ModulusBlock", "band_modulus", "cascade_bands", "modulus_layout"]
 

@@ -45,9 +45,9 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_array
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._bands import LAYOUT_DTYPE, feature_layout_of, feature_names_of
-from ._batching import map_in_batches
-from ._validation import (
+from .bands import LAYOUT_DTYPE, feature_layout_of, feature_names_of
+from .batching import map_in_batches
+from .validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
     N_JOBS,

@@ -12,16 +12,23 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._base import ImageInputMixin
-from ._batching import map_in_batches, resolve_batch_size
-from ._cnn_filters import (
+from .._core.base import ImageInputMixin
+from .._core.batching import map_in_batches, resolve_batch_size
+from .._core.validation import (
+    BATCH_SIZE,
+    N_JOBS,
+    VERBOSE,
+    as_work_chunk,
+    validate_images,
+    work_dtype,
+)
+from ._layers import ACTIVATIONS, forward, lenet5_spec, normalize_spec, output_shapes
+from ._weights import (
     TRAINED,
     loaded_weights,
     random_weights,
     representation_weights,
 )
-from ._cnn_layers import ACTIVATIONS, forward, lenet5_spec, normalize_spec, output_shapes
-from ._validation import BATCH_SIZE, N_JOBS, VERBOSE, as_work_chunk, validate_images, work_dtype
 
 
 class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):

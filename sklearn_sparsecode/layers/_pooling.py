@@ -34,10 +34,9 @@ from sklearn.utils import check_array, get_tags
 from sklearn.utils._param_validation import HasMethods, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._bands import Band, feature_layout_of, feature_names_of, stack_bands
-from ._batching import map_in_batches
-from ._layers import modulus_layout, modulus_values
-from ._validation import (
+from .._core.bands import Band, feature_layout_of, feature_names_of, stack_bands
+from .._core.batching import map_in_batches
+from .._core.validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
     N_JOBS,
@@ -46,6 +45,7 @@ from ._validation import (
     as_work_chunk,
     work_dtype,
 )
+from ._modulus import modulus_layout, modulus_values
 
 POOLING_CONSTRAINTS = {
     "grid": [Interval(Integral, 1, None, closed="left"), tuple, list],
@@ -317,7 +317,7 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     def _default_transformer(self):
-        from ._curvelet import CurveletTransformer
+        from ..curvelets import CurveletTransformer
 
         return CurveletTransformer(n_scales=3, n_angles=8, decimated=False)
 

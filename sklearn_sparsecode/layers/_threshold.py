@@ -18,10 +18,10 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._bands import Band
-from ._base import ImageInputMixin
-from ._batching import map_in_batches
-from ._validation import (
+from .._core.bands import Band
+from .._core.base import ImageInputMixin
+from .._core.batching import map_in_batches
+from .._core.validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
     N_JOBS,

@@ -1,0 +1,123 @@
+"""The wavelet transform as a scikit-learn estimator (see :mod:`._transform`).
+"""
+
+# Annotations stay strings: help() shows `X: ArrayLike`, not numpy's expanded union.
+from __future__ import annotations
+
+from .._core.base import MultiscaleTransformer
+from ._transform import (
+    WAVELET_CONSTRAINTS,
+    _forward_chunk,
+    _inverse_chunk,
+    _plan_wavelets,
+    check_wavelet,
+)
+
+
+class WaveletTransformer(MultiscaleTransformer):
+    """Multilevel discrete wavelet transform as a scikit-learn transformer.
+
+    The first, fixed layer of a two-layer model: each image (or 1-D signal) is
+    mapped to all its wavelet coefficients, flattened into one row. Follow it
+    with :class:`ThresholdTransformer` to get a sparse code, then a linear model.
+
+    Parameters
+    ----------
+    wavelet : str or pywt.Wavelet, default="db2"
+        Any discrete wavelet of PyWavelets, e.g. ``"haar"``, ``"db4"``,
+        ``"sym8"``, ``"bior2.2"`` (``pywt.wavelist(kind="discrete")``).
+        All but ``"dmey"`` are perfectly reconstructing; ``"dmey"`` is
+        PyWavelets' FIR approximation of the Meyer wavelet and inverts only to
+        about 1e-3.
+    level : int or None, default=None
+        Number of decomposition levels, from 1 to :func:`max_wavelet_level`
+        (PyWavelets' maximum useful level of the shortest side); None takes
+        that maximum. A deeper level is an error.
+    mode : str, default="periodization"
+        PyWavelets extension mode (``pywt.Modes.modes``). With
+        ``"periodization"`` and an orthogonal wavelet the transform is
+        orthonormal: as many coefficients as pixels, energy preserved. Other
+        modes give slightly more coefficients than pixels.
+    image_shape : tuple (height, width) or None, default=None
+        Shape of the images when X is 2-D with one flattened image per row.
+        With None, 3-D X is a batch of images and 2-D X a batch of 1-D signals.
+    batch_size : int or None, default=None
+        Samples transformed at once; None sizes chunks from scikit-learn's
+        ``working_memory`` so memory stays bounded on large inputs.
+    n_jobs : int or None, default=None
+        Threads over chunks (None means 1, -1 all cores). Results do not depend
+        on it.
+    verbose : int, default=0
+        Progress lines on stderr during ``transform`` when > 0.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Values per sample seen in ``fit`` (pixels per image).
+    feature_names_in_ : ndarray of str
+        Names of features seen during ``fit``, when X is a data frame with
+        string column names.
+    input_shape_ : tuple of int
+        Shape of one sample: ``(height, width)`` or ``(length,)``.
+    level_ : int
+        The number of levels used.
+    plan_ : WaveletPlan
+        The wavelet, level, mode and layout, built in ``fit``.
+    bands_ : list of Band
+        Layout of the output columns: ``bands_[i].level`` (= ``.scale``),
+        ``.name``, ``.shape`` and the columns ``.start:.stop`` of each band,
+        coarse to fine.
+
+    See Also
+    --------
+    LocalPooling : Pooled magnitudes of the bands, for a linear head.
+    wavelet_transform : The function this estimator wraps.
+    ThresholdTransformer : The non-linearity of the two-layer model.
+
+    Notes
+    -----
+    The transform does not learn from the data: ``fit`` only records the input
+    shape and builds the layout. In a grid search over later steps, use
+    ``Pipeline(memory=...)`` so that it is computed once per split.
+
+    References
+    ----------
+    .. [1] S. Mallat, "A wavelet tour of signal processing", 3rd ed., Academic
+       Press, 2009.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode import WaveletTransformer
+    >>> X = np.random.default_rng(0).normal(size=(4, 16, 16))
+    >>> wt = WaveletTransformer(wavelet="db2", level=2).fit(X)
+    >>> C = wt.transform(X)
+    >>> C.shape
+    (4, 256)
+    >>> [(b.level, b.name, b.shape) for b in wt.bands_[:2]]
+    [(2, 'aa', (4, 4)), (2, 'da', (4, 4))]
+    >>> bool(np.allclose(wt.inverse_transform(C), X))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **WAVELET_CONSTRAINTS,
+        **MultiscaleTransformer._parameter_constraints,
+    }
+
+    def __init__(self, *, wavelet="db2", level=None, mode="periodization", image_shape=None,
+                 batch_size=None, n_jobs=None, verbose=0):
+        self.wavelet = wavelet
+        self.level = level
+        self.mode = mode
+        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
+                         verbose=verbose)
+
+    def _make_plan(self, input_shape):
+        wavelet = check_wavelet(self.wavelet, type(self).__name__)
+        plan = _plan_wavelets(input_shape, wavelet, self.level, self.mode)
+        self.level_ = plan.level
+        return plan
+
+    _forward = staticmethod(_forward_chunk)
+    _inverse = staticmethod(_inverse_chunk)
