@@ -44,11 +44,12 @@ HEADS = {
         "head": [StrOptions(set(HEADS)), HasMethods(["fit", "predict"])],
         "C": [Interval(Real, 0, None, closed="neither"), None],
         "memory": [None, str, HasMethods(["cache"])],
+        "tau_quantile": [Interval(Real, 0, 1, closed="left"), None],
     },
     prefer_skip_nested_validation=True,
 )
 def make_two_layer_model(transformer=None, *, tau=0.0, shrinkage="soft", sign="split", head="svc",
-                         C=None, memory=None):
+                         C=None, memory=None, tau_quantile=None):
     """Pipeline W → (σ_τ → classifier): the two-layer model, ready for a τ search.
 
     The fixed first layer is the outer step ``"transform"``; the τ-dependent
@@ -76,6 +77,11 @@ def make_two_layer_model(transformer=None, *, tau=0.0, shrinkage="soft", sign="s
         Sign handling. A linear head needs ``"split"`` or ``"magnitude"`` on
         signed coefficients; pooled magnitudes are already non-negative, so
         ``"keep"`` suits them.
+        These defaults (soft, split: the Coates & Ng encoder
+        max(±x − τ, 0)) differ from :class:`ThresholdTransformer`'s (hard,
+        keep) on purpose: the builder makes a code for a classifier, the
+        transformer alone is a sparsifier that leaves coefficients above τ
+        unchanged (the identity at τ = 0).
     head : {"svc", "logistic", "linear-svm"} or classifier, default="svc"
         ``"svc"``: RBF ``SVC(gamma="scale")`` on the codes as they are;
         ``"logistic"``: ``StandardScaler`` + ``LogisticRegression``;
@@ -88,6 +94,11 @@ def make_two_layer_model(transformer=None, *, tau=0.0, shrinkage="soft", sign="s
     memory : str, joblib.Memory or None, default=None
         Cache for the first layer, passed to the outer ``Pipeline``. Use a
         temporary folder (``tempfile.TemporaryDirectory()``).
+    tau_quantile : float in [0, 1) or None, default=None
+        τ as a quantile of the training codes' magnitudes, resolved in each
+        fit (see :class:`ThresholdTransformer`); search it with
+        ``{"head__threshold__tau_quantile": [0.5, 0.8, 0.9]}`` when absolute
+        τ values are hard to place for a transform.
 
     Returns
     -------
@@ -126,7 +137,8 @@ def make_two_layer_model(transformer=None, *, tau=0.0, shrinkage="soft", sign="s
         if C is not None:
             raise ValueError("C applies to a named head; set it on the classifier instead.")
         classifier, standardise = clone(head), False
-    steps = [("threshold", ThresholdTransformer(tau=tau, shrinkage=shrinkage, sign=sign))]
+    steps = [("threshold", ThresholdTransformer(tau=tau, shrinkage=shrinkage, sign=sign,
+                                                tau_quantile=tau_quantile))]
     if standardise:
         steps.append(("scale", StandardScaler()))
     steps.append(("clf", classifier))

@@ -85,3 +85,59 @@ def test_on_a_local_cluster_with_bounded_memory():
     local = np.concatenate([pooled.transform(images((b,))) for b in range(n_blocks)])
     np.testing.assert_array_equal(first, local[:250])
     np.testing.assert_allclose(total, local.sum(axis=0), rtol=1e-5)
+
+
+# ------------------------------------------------------------------ dask_predict
+
+def _digits_model():
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer
+
+    digits = load_digits()
+    X, y = digits.images / 16, digits.target
+    model = make_pipeline(WaveletTransformer(wavelet="haar"), ThresholdTransformer(tau=0.05),
+                          LogisticRegression(max_iter=2000)).fit(X[:600], y[:600])
+    return model, X[600:900]
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba",
+                                    "decision_function"])
+def test_dask_predict_equals_in_memory(method):
+    from sklearn_sparsecode.dask import dask_predict
+
+    model, X = _digits_model()
+    lazy = dask_predict(model, da.from_array(X, chunks=(70, 4, 8)), method=method)
+    expected = getattr(model, method)(X)
+    assert lazy.shape == expected.shape and lazy.chunks[0] == (70, 70, 70, 70, 20)
+    if method == "predict":
+        np.testing.assert_array_equal(lazy.compute(), expected)
+    else:  # the head's BLAS products may sum a block in another order than the whole
+        np.testing.assert_allclose(lazy.compute(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_dask_predict_errors():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklearn_sparsecode.dask import dask_predict
+
+    model, X = _digits_model()
+    with pytest.raises(TypeError, match="dask.array.Array.*model.predict|in-memory"):
+        dask_predict(model, X)
+    with pytest.raises(InvalidParameterError, match="method"):
+        dask_predict(model, da.from_array(X), method="score")
+    with pytest.raises(TypeError, match="has no method 'predict'"):
+        dask_predict(model[0], da.from_array(X))
+
+
+def test_dask_transform_with_denoiser_keeps_image_blocks():
+    # The Denoiser returns images, not feature rows: blocks keep their image axes.
+    from sklearn_sparsecode import Denoiser
+
+    X = RNG.normal(size=(12, 32, 32)).astype(np.float32)
+    denoiser = Denoiser(sigma=0.5).fit(X[:1])
+    lazy = dask_transform(denoiser, da.from_array(X, chunks=(5, 32, 32)))
+    assert lazy.shape == X.shape and lazy.dtype == np.float32
+    np.testing.assert_array_equal(lazy.compute(), denoiser.transform(X))

@@ -69,3 +69,24 @@ def test_real_fashion_mnist_if_installed():
     assert X.shape == (10000, 28, 28) and np.bincount(y).tolist() == [1000] * 10
     X, y = load_fashion_mnist(subset="train", data_home=DEFAULT_FOLDER, return_X_y=True)
     assert np.bincount(y).tolist() == [6000] * 10
+
+
+@pytest.mark.parametrize("bad", [-5, 0, True, 2.5, "10"])
+def test_load_train_test_refuses_bad_counts(bad):
+    # Before: n_train=-5 sliced to "all but the last 5" and n_train=True read as 1.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklearn_sparsecode.datasets import load_train_test
+    for key in ("n_train", "n_test"):
+        with pytest.raises(InvalidParameterError, match=key):
+            load_train_test("digits", **{key: bad})
+
+
+def test_load_train_test_counts_keep_the_first_images():
+    from sklearn.datasets import load_digits
+
+    from sklearn_sparsecode.datasets import load_train_test
+    X_train, y_train, X_test, y_test = load_train_test("digits", n_train=5, n_test=10_000)
+    digits = load_digits()
+    np.testing.assert_array_equal(X_train, digits.images[:5] / 16.0)
+    np.testing.assert_array_equal(y_test, digits.target[898:])

@@ -358,3 +358,31 @@ def test_oversampled_output_grid_matches_reference(images):
     ref = np.stack([reference_scattering(x, 2, 4, out_step=2) for x in images])
     np.testing.assert_allclose(S, ref, rtol=1e-9, atol=1e-12)
     assert S.shape == (4, (1 + 8 + 16) * 64)
+
+
+# ------------------------------------------------------------------ Morlet inverse on degenerate banks
+
+@pytest.mark.parametrize("params, dtype", [
+    ({"n_orientations": 1, "normalize": "peak"}, np.float64),   # A_min ~ 1e-32: no inverse
+    ({"slant": 0.1, "normalize": "peak"}, np.float64),          # A_min ~ 1e-14
+    ({"slant": 0.3, "normalize": "peak"}, np.float32),           # cond 77: invertible
+])
+def test_morlet_inverse_refuses_what_it_cannot_invert(params, dtype):
+    # Before: the dual-frame inverse returned errors of 1e15 without a word.
+    X = np.random.default_rng(0).normal(size=(2, 32, 32)).astype(dtype)
+    est = MorletTransformer(**params).fit(X)
+    low, high = est.plan_.frame_bounds
+    coefs = est.transform(X)
+    # The rule: refuse iff rounding would be amplified past 1e-3 of the image.
+    if high / low * np.finfo(dtype).eps > 1e-3:
+        with pytest.raises(ValueError, match="frame bounds A_min=.*normalize='tight'"):
+            est.inverse_transform(coefs)
+    else:
+        back = est.inverse_transform(coefs)
+        assert np.abs(back - X).max() <= 1e-3 * np.abs(X).max()
+
+
+def test_morlet_inverse_tight_is_exact_even_for_one_orientation():
+    X = np.random.default_rng(0).normal(size=(2, 32, 32))
+    est = MorletTransformer(n_orientations=1).fit(X)
+    np.testing.assert_allclose(est.inverse_transform(est.transform(X)), X, atol=1e-12)

@@ -173,3 +173,55 @@ def test_input_not_modified():
         for sign in ["keep", "magnitude", "split"]:
             ThresholdTransformer(tau=0.5, shrinkage=mode, sign=sign, top_k=3).fit_transform(X)
     np.testing.assert_array_equal(X, X_copy)
+
+
+# ------------------------------------------------------------------ tau_quantile
+
+def test_tau_quantile_is_the_quantile_of_the_training_magnitudes():
+    X = np.random.default_rng(3).normal(size=(40, 25))
+    est = ThresholdTransformer(tau_quantile=0.9).fit(X)
+    # Reference: sort the magnitudes and interpolate linearly between order statistics.
+    m = np.sort(np.abs(X).ravel())
+    pos = 0.9 * (m.size - 1)
+    expected = m[int(pos)] + (pos - int(pos)) * (m[int(pos) + 1] - m[int(pos)])
+    assert est.tau_ == pytest.approx(expected, rel=1e-12)
+    kept = np.count_nonzero(est.transform(X))
+    assert kept == pytest.approx(0.1 * X.size, abs=1)
+    # Resolved in fit: a new training set gives a new tau_, transform does not refit.
+    assert ThresholdTransformer(tau_quantile=0.9).fit(3 * X).tau_ == pytest.approx(3 * est.tau_)
+    np.testing.assert_array_equal(est.transform(3 * X) != 0, np.abs(3 * X) > est.tau_)
+
+
+def test_tau_quantile_in_a_search_uses_each_folds_training_part():
+    from sklearn.model_selection import KFold
+
+    X = np.abs(np.random.default_rng(4).normal(size=(30, 10))) * np.arange(1, 31)[:, None]
+    seen = []
+
+    class Spy(ThresholdTransformer):
+        def fit(self, X, y=None):
+            super().fit(X, y)
+            seen.append((len(X), self.tau_))
+            return self
+
+    for train, _ in KFold(3).split(X):
+        Spy(tau_quantile=0.5).fit(X[train])
+    taus = [t for _, t in seen]
+    assert len(set(taus)) == 3  # each fold its own τ, from its own rows
+    for (train, _), tau in zip(KFold(3).split(X), taus):
+        assert tau == pytest.approx(np.median(np.abs(X[train])))
+
+
+def test_tau_and_tau_quantile_together_are_refused():
+    with pytest.raises(ValueError, match="tau or tau_quantile, not both"):
+        ThresholdTransformer(tau=0.1, tau_quantile=0.5).fit(np.ones((2, 3)))
+    from sklearn.utils._param_validation import InvalidParameterError
+    for bad in (1.0, -0.1, True):
+        with pytest.raises(InvalidParameterError, match="tau_quantile"):
+            ThresholdTransformer(tau_quantile=bad).fit(np.ones((2, 3)))
+
+
+def test_two_layer_model_passes_tau_quantile():
+    from sklearn_sparsecode import make_two_layer_model
+    model = make_two_layer_model("passthrough", tau_quantile=0.75, head="logistic")
+    assert model.get_params()["head__threshold__tau_quantile"] == 0.75

@@ -1,13 +1,23 @@
 """The train/test splits the demo, the tests and the accuracy study share."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.datasets import load_digits
+from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._core.validation import Interval
 from ._fashion_mnist import load_fashion_mnist
 
 DATASETS = ("digits", "fashion-mnist")
 
 
+# Counts are positive integers (booleans refused): a slice bound would silently read
+# n_train=-5 as "all but the last 5" and n_train=True as 1.
+@validate_params({"name": [StrOptions(set(DATASETS))],
+                  "n_train": [Interval(Integral, 1, None, closed="left"), None],
+                  "n_test": [Interval(Integral, 1, None, closed="left"), None]},
+                 prefer_skip_nested_validation=True)
 def load_train_test(name, n_train=None, n_test=None):
     """Images scaled to [0, 1] with their train/test split.
 
@@ -19,7 +29,8 @@ def load_train_test(name, n_train=None, n_test=None):
         the published 60,000 / 10,000 split of the local IDX files (see
         :func:`load_fashion_mnist`; never downloads), as float32.
     n_train, n_test : int or None, default=None
-        Keep only the first n images of each part.
+        Keep only the first n images of each part (a positive integer; more
+        than the part holds keeps the whole part).
 
     Returns
     -------
@@ -33,8 +44,6 @@ def load_train_test(name, n_train=None, n_test=None):
     >>> X_train.shape, X_test.shape
     ((898, 8, 8), (899, 8, 8))
     """
-    if name not in DATASETS:
-        raise ValueError(f"name must be one of {DATASETS}; got {name!r}.")
     if name == "digits":
         digits = load_digits()
         images, target = digits.images / 16.0, digits.target

@@ -238,15 +238,31 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         ``"keep"`` returns the signed σ(x); ``"magnitude"`` returns |σ(x)|;
         ``"split"`` returns [max(σ(x), 0), max(−σ(x), 0)] as two blocks of
         columns (Coates & Ng 2011), so a linear head can weigh the signs apart.
+        The defaults (hard, keep) make the layer a pure sparsifier that
+        changes nothing above τ, so a ``ThresholdTransformer()`` with ``tau=0``
+        is the identity. :func:`~sklearn_sparsecode.make_two_layer_model`
+        defaults to (soft, split) instead because it feeds a classifier: split
+        signs let a linear head weigh positive and negative responses apart,
+        and the soft rule keeps the code continuous in τ, which its τ search
+        explores.
     top_k : int, float or None, default=None
         Keep only the k largest-magnitude entries per sample (int: count,
         float in (0, 1]: fraction of the features), together with τ; see
         :func:`threshold`.
+    tau_quantile : float in [0, 1) or None, default=None
+        τ relative to the data: the ``tau_quantile`` quantile of the
+        magnitudes |x| of the codes seen in ``fit`` (0.9 keeps about the
+        largest 10% of the training entries). Resolved in ``fit``, so in a
+        cross-validated search over ``tau_quantile`` each fold's τ comes from
+        its own training part only (no leak across folds). Give ``tau`` or
+        ``tau_quantile``, not both. ``fit`` holds one copy of |X| (the size of
+        the training codes) while it computes the quantile.
 
     Attributes
     ----------
     tau_ : float
-        The threshold used (``tau``, or the estimate for ``"universal"``).
+        The threshold used (``tau``, the estimate for ``"universal"``, or the
+        quantile of the training magnitudes for ``tau_quantile``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
@@ -275,18 +291,22 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
     array([[-2.,  0.,  0.,  1.]])
     >>> ThresholdTransformer(tau=1.0, sign="magnitude").fit_transform(X)
     array([[3., 0., 0., 2.]])
+    >>> ThresholdTransformer(tau_quantile=0.5).fit(X).tau_  # median of |X|
+    1.5
     """
 
     _parameter_constraints: dict = {
         **THRESHOLD_CONSTRAINTS,
         "tau": [Interval(Real, 0, None, closed="left"), StrOptions({"universal"})],
+        "tau_quantile": [Interval(Real, 0, 1, closed="left"), None],
     }
 
-    def __init__(self, *, tau=0.0, shrinkage="hard", sign="keep", top_k=None):
+    def __init__(self, *, tau=0.0, shrinkage="hard", sign="keep", top_k=None, tau_quantile=None):
         self.tau = tau
         self.shrinkage = shrinkage
         self.sign = sign
         self.top_k = top_k
+        self.tau_quantile = tau_quantile
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: None = None) -> "ThresholdTransformer":
@@ -303,7 +323,16 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         self : ThresholdTransformer
         """
         X = validate_images(self, X, reset=True, reshape=False)
-        self.tau_ = universal_threshold(X) if self.tau == "universal" else float(self.tau)
+        if self.tau_quantile is not None:
+            if self.tau != 0:
+                raise ValueError(f"Give tau or tau_quantile, not both; got tau={self.tau!r} "
+                                 f"and tau_quantile={self.tau_quantile!r}.")
+            magnitudes = np.abs(X).ravel()
+            self.tau_ = float(np.quantile(magnitudes, self.tau_quantile))
+        elif self.tau == "universal":
+            self.tau_ = universal_threshold(X)
+        else:
+            self.tau_ = float(self.tau)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:

@@ -160,8 +160,27 @@ def _forward(plan, X, out):
     block[:, :, 1] = coefs.imag.reshape(n, len(filters), pixels)
 
 
+# The dual frame divides by A(ω): rounding errors grow by A_max / A_min. Past this
+# many digits lost the "inverse" is noise (1e15 errors for a one-orientation peak bank).
+_MAX_DIGITS_LOST = 1e-3
+
+
+def _check_invertible(plan, dtype):
+    """Refuse a dual frame that would amplify rounding past 1e-3 of the image."""
+    low, high = plan.frame_bounds
+    if plan.normalize == "tight" or low * _MAX_DIGITS_LOST > high * np.finfo(dtype).eps:
+        return
+    raise ValueError(
+        f"This Morlet bank (normalize={plan.normalize!r}, n_orientations={plan.n_orientations}) "
+        f"barely covers some frequencies: frame bounds A_min={low:.3g}, A_max={high:.3g}, so the "
+        f"dual-frame inverse would amplify {np.dtype(dtype).name} rounding by {high / low:.3g}. "
+        f"Use normalize='tight' (a Parseval frame, exact inverse), more orientations or a "
+        f"larger slant" + (", or float64 coefficients." if np.dtype(dtype).itemsize < 8 else "."))
+
+
 def _inverse(plan, C, out):
     """Write the dual-frame reconstruction of ``C`` into ``out``."""
+    _check_invertible(plan, C.dtype)
     n = len(C)
     shape = plan.image_shape
     pixels = shape[0] * shape[1]
