@@ -431,3 +431,15 @@ def _expected(estimator):
                          expected_failed_checks=_expected)
 def test_sklearn_compatible_denoiser(estimator, check):
     check(estimator)
+
+
+def test_denoiser_through_dask_transform_on_flattened_images():
+    da = pytest.importorskip("dask.array")
+    from sklearn_sparsecode import dask_transform
+
+    rng = np.random.default_rng(0)
+    X = np.stack([make_cartoon(32, random_state=s) for s in range(6)]).reshape(6, -1)
+    X = X + rng.normal(scale=0.1, size=X.shape)
+    den = Denoiser(image_shape=(32, 32)).fit(X[:1])
+    lazy = dask_transform(den, da.from_array(X, chunks=(2, -1)))
+    np.testing.assert_array_equal(lazy.compute(), den.transform(X))

@@ -10,6 +10,7 @@ that estimate as a pilot. Both :func:`denoise` and :class:`Denoiser` run
 :class:`~._engine.Engine`.
 """
 
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -99,7 +100,7 @@ def _run(batch: ImageBatch, engine_for, sigma, settings, color_space):
     shape = grey.shape[1:]
     work = padded_shape(shape)
     engine = engine_for(work)
-    settings = Settings(**{**settings.__dict__, "n_pixels": int(np.prod(shape))})
+    settings = replace(settings, n_pixels=int(np.prod(shape)))
     out = crop(engine.run(pad(grey, work), sig, settings), shape)
     if colour:
         out = np.moveaxis(out.reshape(len(data), n_channels, *shape), 1, -1)
