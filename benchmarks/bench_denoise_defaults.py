@@ -44,14 +44,9 @@ from _common import print_table, write_results
 from skimage import color, data, img_as_float
 from skimage.restoration import cycle_spin, denoise_wavelet
 
-from sklearn_sparsecode import (
-    CurveletTransformer,
-    Denoiser,
-    WaveletTransformer,
-    denoise,
-)
+from sklearn_sparsecode import CurveletTransformer, Denoiser, WaveletTransformer
 from sklearn_sparsecode.datasets import make_cartoon
-from sklearn_sparsecode.restoration import _plans
+from sklearn_sparsecode.restoration import _plans, denoise
 
 SIGMAS = (0.05, 0.1, 0.2)
 SIZE = 256
@@ -217,7 +212,7 @@ def tuning_methods():
         "  first stage Haar": ours(transformer=WaveletTransformer(wavelet="haar")),
         "  hard 3σ first stage": ours(method="fixed", shrinkage="hard"),
         "  curvelets 3σ/4σ hard first stage": ours(
-            transformer=CurveletTransformer(n_angles=16), method="fixed", shrinkage="hard",
+            transformer=CurveletTransformer(n_orientations=8), method="fixed", shrinkage="hard",
             k_finest=4.0),
         "previous default (db4, hard 3σ, no shifts, no Wiener)": ours(
             transformer=db4, method="fixed", shrinkage="hard", n_shifts=1, wiener=False),

@@ -2,7 +2,7 @@
 Denoising a colour photograph, side by side with scikit-image
 =============================================================
 
-:func:`~sklearn_sparsecode.denoise` with its defaults (no σ given) against
+:func:`~sklearn_sparsecode.restoration.denoise` with its defaults (no σ given) against
 scikit-image's colour wavelet denoiser
 ``denoise_wavelet(noisy, channel_axis=-1, convert2ycbcr=True, method="BayesShrink",
 rescale_sigma=True)``. Both estimate the noise level themselves.
@@ -27,7 +27,7 @@ import numpy as np
 from skimage import data, img_as_float
 from skimage.restoration import denoise_wavelet
 
-from sklearn_sparsecode import denoise, estimate_sigma
+from sklearn_sparsecode.restoration import denoise, estimate_sigma
 
 QUICK = os.environ.get("SKLEARN_SPARSECODE_QUICK") == "1"
 clean = img_as_float(data.chelsea())[:, 60:60 + 300]

@@ -9,15 +9,9 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_sparsecode import (
-    CurveletTransformer,
-    Denoiser,
-    WaveletTransformer,
-    denoise,
-    estimate_sigma,
-)
+from sklearn_sparsecode import CurveletTransformer, Denoiser, WaveletTransformer
 from sklearn_sparsecode.datasets import make_cartoon
-from sklearn_sparsecode.restoration import _plans
+from sklearn_sparsecode.restoration import _plans, denoise, estimate_sigma
 
 MAD = 0.6744897501960817  # Φ⁻¹(3/4), written out
 
@@ -87,11 +81,11 @@ def test_bayes_shrink_threshold_is_noise_variance_over_signal_std(sigma):
     # Away from σ = 0, against τ = σ²/sqrt(max(mean(d²) − σ², 0)) computed here.
     _, noisy = _noisy(64, sigma, seed=1)
     expected = _ref_shrink(noisy, "db2", 3, _bayes(sigma), "soft")
-    ours = denoise(noisy, WaveletTransformer(wavelet="db2", level=3), sigma=sigma,
+    ours = denoise(noisy, WaveletTransformer(wavelet="db2", n_scales=3), sigma=sigma,
                    n_shifts=1, wiener=False)
     np.testing.assert_allclose(ours, expected, atol=1e-12)
     # k multiplies it.
-    ours_k = denoise(noisy, WaveletTransformer(wavelet="db2", level=3), sigma=sigma, k=1.7,
+    ours_k = denoise(noisy, WaveletTransformer(wavelet="db2", n_scales=3), sigma=sigma, k=1.7,
                      n_shifts=1, wiener=False)
     expected_k = _ref_shrink(noisy, "db2", 3, lambda d, f: 1.7 * _bayes(sigma)(d, f), "soft")
     np.testing.assert_allclose(ours_k, expected_k, atol=1e-12)
@@ -102,10 +96,10 @@ def test_k_and_k_finest_roles():
     _, noisy = _noisy(64, 0.1, seed=2)
     expected = _ref_shrink(noisy, "db2", 3, lambda d, finest: (4.0 if finest else 1.5) * 0.1,
                            "hard")
-    ours = denoise(noisy, WaveletTransformer(wavelet="db2", level=3), sigma=0.1, method="fixed",
+    ours = denoise(noisy, WaveletTransformer(wavelet="db2", n_scales=3), sigma=0.1, method="fixed",
                    shrinkage="hard", k=1.5, k_finest=4.0, n_shifts=1, wiener=False)
     np.testing.assert_allclose(ours, expected, atol=1e-12)
-    default_k = denoise(noisy, WaveletTransformer(wavelet="db2", level=3), sigma=0.1,
+    default_k = denoise(noisy, WaveletTransformer(wavelet="db2", n_scales=3), sigma=0.1,
                         method="fixed", shrinkage="hard", n_shifts=1, wiener=False)
     np.testing.assert_allclose(
         default_k, _ref_shrink(noisy, "db2", 3, lambda d, f: 0.3, "hard"), atol=1e-12)
@@ -114,7 +108,7 @@ def test_k_and_k_finest_roles():
 def test_visushrink_threshold():
     _, noisy = _noisy(64, 0.1, seed=4)
     tau = 0.1 * np.sqrt(2 * np.log(64 * 64))
-    ours = denoise(noisy, WaveletTransformer(wavelet="haar", level=3), sigma=0.1,
+    ours = denoise(noisy, WaveletTransformer(wavelet="haar", n_scales=3), sigma=0.1,
                    method="VisuShrink", n_shifts=1, wiener=False)
     np.testing.assert_allclose(ours, _ref_shrink(noisy, "haar", 3, lambda d, f: tau, "soft"),
                                atol=1e-12)
@@ -125,7 +119,7 @@ def test_joint_magnitude_rule_on_complex_curvelet_pairs(rule):
     # (√2·Re, √2·Im) halves shrunk together: both multiplied by ρ(m)/m, m their
     # modulus, τ = k·σ·‖a‖ of the Re half. Written here from the transform.
     _, noisy = _noisy(32, 0.1, seed=5)
-    est = CurveletTransformer(n_scales=3, n_angles=8).fit(noisy[None])
+    est = CurveletTransformer(n_scales=3, n_orientations=4).fit(noisy[None])
     coefs = est.transform(noisy[None])[0]
     norms = _plans.transform_info(est, (32, 32)).analysis_norms()
     halves = {}
@@ -152,7 +146,7 @@ def test_joint_magnitude_rule_on_complex_curvelet_pairs(rule):
 
 def test_shifts_are_a_hammersley_set():
     _, noisy = _noisy(32, 0.1, seed=6)
-    wt = WaveletTransformer(wavelet="haar", level=2)
+    wt = WaveletTransformer(wavelet="haar", n_scales=2)
     one = lambda y: denoise(y, wt, sigma=0.1, n_shifts=1, wiener=False)
     shifts = [(0, 0), (1, 4), (2, 2), (3, 6), (4, 1), (5, 5), (6, 3), (7, 7)]
     np.testing.assert_allclose(denoise(noisy, wt, sigma=0.1, n_shifts=8, wiener=False),
@@ -162,7 +156,7 @@ def test_shifts_are_a_hammersley_set():
 @pytest.mark.parametrize("kwargs", [{}, {"shrinkage": "hard", "method": "fixed"},
                                     {"shrinkage": "garrote", "joint": True},
                                     {"wiener": False, "n_shifts": 1}])
-@pytest.mark.parametrize("transformer", [None, CurveletTransformer(n_scales=3, n_angles=8)])
+@pytest.mark.parametrize("transformer", [None, CurveletTransformer(n_scales=3, n_orientations=4)])
 def test_zero_sigma_returns_the_input(transformer, kwargs):
     _, noisy = _noisy(32, 0.1, seed=0)
     np.testing.assert_allclose(denoise(noisy, transformer, sigma=0.0, **kwargs), noisy,
@@ -315,7 +309,7 @@ def test_plans_and_norms_are_cached_and_the_cache_is_bounded():
     assert first.analysis_norms() is norms
     assert not hasattr(ct, "bands_")  # the user's estimator is not fitted
     for size in range(8, 8 + 2 * _plans.CACHE_SIZE):
-        _plans.transform_info(WaveletTransformer(wavelet="haar", level=1), (size, size))
+        _plans.transform_info(WaveletTransformer(wavelet="haar", n_scales=1), (size, size))
     assert len(_plans.CACHE) <= _plans.CACHE_SIZE
 
 
@@ -424,7 +418,7 @@ def _expected(estimator):
 @parametrize_with_checks([Denoiser(), Denoiser(sigma=0.1, shrinkage="hard", method="fixed",
                                                n_shifts=1, wiener=False),
                           Denoiser(wiener=WaveletTransformer(wavelet="db2"), joint=True),
-                          Denoiser(transformer=WaveletTransformer(wavelet="haar", level=1), k=2.0),
+                          Denoiser(transformer=WaveletTransformer(wavelet="haar", n_scales=1), k=2.0),
                           Denoiser(transformer=CurveletTransformer(n_scales=2))],
                          expected_failed_checks=_expected)
 def test_sklearn_compatible_denoiser(estimator, check):
@@ -433,7 +427,7 @@ def test_sklearn_compatible_denoiser(estimator, check):
 
 def test_denoiser_through_dask_transform_on_flattened_images():
     da = pytest.importorskip("dask.array")
-    from sklearn_sparsecode import dask_transform
+    from sklearn_sparsecode.dask import dask_transform
 
     rng = np.random.default_rng(0)
     X = np.stack([make_cartoon(32, random_state=s) for s in range(6)]).reshape(6, -1)

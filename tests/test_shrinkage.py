@@ -7,14 +7,23 @@ import pytest
 from scipy.special import erfinv
 from scipy.stats import norm
 
-from sklearn_sparsecode import threshold
+from sklearn_sparsecode import WaveletTransformer
 from sklearn_sparsecode._core.shrinkage import (
     MAD_TO_SIGMA,
-    mad_sigma,
-    shrink,
-    shrink_gain,
+    robust_sigma,
+    shrink_into,
+    shrinkage_gain,
     tau_in_dtype,
 )
+from sklearn_sparsecode.layers import threshold
+from sklearn_sparsecode.restoration._engine import Settings, Stage
+from sklearn_sparsecode.restoration._plans import transform_info
+
+
+def shrink(x, tau, rule):
+    """The rule into a new array, τ rounded down to x's dtype (as every caller does)."""
+    x = np.asarray(x)
+    return shrink_into(x, np.empty_like(x), tau_in_dtype(tau, x.dtype), rule)
 
 
 def test_mad_constant_is_the_median_of_a_standard_half_normal():
@@ -25,7 +34,7 @@ def test_mad_constant_is_the_median_of_a_standard_half_normal():
     # And what it is for: median(|σ z|) / constant = σ, on exact quantiles.
     quantiles = norm.ppf(np.linspace(0.5, 1, 2001, endpoint=False)[1:])
     values = 0.3 * np.concatenate([quantiles, -quantiles])
-    assert mad_sigma(values) == pytest.approx(0.3, rel=1e-3)
+    assert robust_sigma(values) == pytest.approx(0.3, rel=1e-3)
 
 
 def _reference(x, tau, rule):
@@ -60,14 +69,31 @@ def test_per_entry_thresholds_broadcast(rule):
 
 
 @pytest.mark.parametrize("rule", ["hard", "soft", "garrote"])
-def test_same_entries_as_the_threshold_layer(rule):
-    # ThresholdTransformer's documented behaviour (τ rounded down to the dtype,
-    # garrote as x − τ(τ/x)) is what the shared rules do, in both dtypes.
+def test_denoiser_bands_shrink_as_the_threshold_layer(rule):
+    # The denoiser's band thresholding (fixed τ = k·σ, unit analysis norms of an
+    # orthonormal wavelet, low-pass included) gives exactly what the threshold
+    # layer gives on the same coefficients, in both dtypes, ties at τ included.
+    stage = Stage(transform_info(WaveletTransformer(wavelet="db2", n_scales=2), (16, 16)))
+    settings = Settings(method="fixed", shrinkage=rule, k=3.0, keep_lowpass=False)
     rng = np.random.default_rng(2)
-    x = rng.normal(size=(8, 64))
+    x = rng.normal(size=(4, 256))
+    x[:, :4] = [0.375, -0.375, 0.0, np.nextafter(0.375, 1)]  # ties at τ = 3 × 0.125, above
     for dtype in (np.float64, np.float32):
-        xd = x.astype(dtype)
-        np.testing.assert_array_equal(shrink(xd, 0.3, rule), threshold(xd, 0.3, mode=rule))
+        coefs = x.astype(dtype)
+        expected = threshold(coefs, 0.375, shrinkage=rule)
+        stage.threshold(coefs, np.full(4, 0.125), settings)
+        np.testing.assert_array_equal(coefs, expected)
+
+
+@pytest.mark.parametrize("rule", ["hard", "soft", "garrote"])
+def test_in_place_equals_out_of_place(rule):
+    x = np.random.default_rng(4).normal(size=(5, 40))
+    tau = tau_in_dtype(np.linspace(0.1, 1.0, 5)[:, None], x.dtype)
+    expected = shrink_into(x, np.empty_like(x), tau, rule)
+    np.testing.assert_allclose(expected, [_reference(r, t, rule) for r, t in zip(x, tau[:, 0])],
+                               atol=1e-14)
+    shrink_into(x, x, tau, rule)
+    np.testing.assert_array_equal(x, expected)
 
 
 def test_tau_is_rounded_down_to_the_dtype():
@@ -101,7 +127,7 @@ def test_gain_on_complex_coefficients_keeps_the_phase(rule, expected):
     rng = np.random.default_rng(3)
     z = rng.normal(size=300) + 1j * rng.normal(size=300)
     tau = 0.8
-    gain = shrink_gain(np.abs(z), tau, rule)
+    gain = shrinkage_gain(np.abs(z), tau, rule)
     for zi, g in zip(z, gain):
         m = abs(zi)
         assert g == pytest.approx(expected(m, tau) if m > tau else 0.0, abs=1e-14)
@@ -117,4 +143,6 @@ def test_unknown_rule():
     with pytest.raises(ValueError, match="shrinkage must be one of"):
         shrink(np.ones(3), 0.5, "median")
     with pytest.raises(ValueError, match="shrinkage must be one of"):
-        shrink_gain(np.ones(3), 0.5, "firm")
+        shrink(np.ones(3), 0.5, "Soft")
+    with pytest.raises(ValueError, match="shrinkage must be one of"):
+        shrinkage_gain(np.ones(3), 0.5, "firm")

@@ -10,10 +10,9 @@ from sklearn_sparsecode import (
     CurveletTransformer,
     MorletTransformer,
     WaveletTransformer,
-    band_atom_norms,
-    estimate_sigma,
 )
 from sklearn_sparsecode._core.shrinkage import MAD_TO_SIGMA
+from sklearn_sparsecode.restoration import band_atom_norms, estimate_sigma
 from sklearn_sparsecode.restoration._plans import finest_bands, transform_info
 
 TRANSFORMS = [

@@ -1,133 +1,130 @@
-"""The shrinkage rules and the robust noise constant, written once for the package.
+"""The threshold rules σ(x; τ) and the robust noise constant: the one copy.
 
-Every thresholding in the package goes through these functions: the
-:func:`~sklearn_sparsecode.threshold` layer, :class:`ThresholdTransformer` and
-the restoration functions (:func:`~sklearn_sparsecode.denoise`). The rules, for
-a threshold τ ≥ 0:
+Three shrinkage rules, written as a gain g applied to a coefficient of
+magnitude m (σ(x) = g(m) · x, with m = |x|, or the joint modulus of a complex
+band's two halves):
 
-* ``"hard"``: x·1{|x| > τ} (entries equal to τ are dropped; PyWavelets'
-  ``pywt.threshold`` keeps them, the two differ only on exact ties);
-* ``"soft"``: sign(x)·max(|x| − τ, 0), computed as x − clip(x, −τ, τ);
-* ``"garrote"``: (x − τ²/x)·1{|x| > τ} (the non-negative garrote), computed as
-  x − τ·(τ/x), which cannot overflow where τ² would.
+* ``"hard"``: g = 1{m > τ} (keeps entries strictly above τ; PyWavelets'
+  ``pywt.threshold`` keeps m ≥ τ: the two differ only on exact ties);
+* ``"soft"``: g = max(1 − τ/m, 0), i.e. sign(x) · max(|x| − τ, 0);
+* ``"garrote"``: g = max(1 − τ²/m², 0), i.e. (x − τ²/x) · 1{|x| > τ}
+  (the non-negative garrote, Breiman 1995; Gao 1998).
 
-τ is rounded *down* to the dtype of x before comparing (:func:`tau_in_dtype`),
-so float32 and float64 inputs holding the same values keep the same entries.
+:func:`shrink_into` applies a rule to real arrays (in place or not) with exact
+arithmetic (soft as x − clip(x, −τ, τ), garrote as x − τ·(τ/x), which cannot
+overflow); :func:`shrinkage_gain` gives g for any magnitudes (complex or
+jointly thresholded coefficients). Both take τ already rounded *down* to the
+data's dtype by :func:`tau_in_dtype` (a scalar, or an array broadcastable to
+the data, e.g. one τ per row), so float32 and float64 inputs holding the same
+values keep the same entries. ``ThresholdTransformer``, ``threshold`` and the
+restoration functions (``denoise``, ``Denoiser``) all use these.
 
-:data:`MAD_TO_SIGMA` is the median of |N(0, 1)|, Φ⁻¹(3/4) = √2·erf⁻¹(1/2) ≈
-0.6745: for white Gaussian noise of standard deviation σ, median(|c|) / 0.6745
-estimates σ (Donoho & Johnstone 1994).
+``MAD_TO_SIGMA`` is Φ⁻¹(3/4) = median(|N(0, 1)|): σ̂ = median(|d|) / MAD_TO_SIGMA
+for Gaussian noise d (Donoho & Johnstone 1994); :func:`robust_sigma` applies it.
 """
 
 import numpy as np
 
-__all__ = ["MAD_TO_SIGMA", "SHRINKAGE_RULES", "mad_sigma", "shrink", "shrink_gain",
-           "tau_in_dtype"]
+SHRINKAGES = ("hard", "soft", "garrote")
 
-SHRINKAGE_RULES = ("hard", "soft", "garrote")
-
-#: median(|Z|) for Z ~ N(0, 1): Φ⁻¹(0.75) = √2·erf⁻¹(0.5), to double precision.
+# Φ⁻¹(3/4), written out (scipy.stats.norm.ppf(0.75)); the literature rounds it to 0.6745.
 MAD_TO_SIGMA = 0.6744897501960817
 
 
+def robust_sigma(values, axis=None):
+    """σ̂ = median(|values|) / Φ⁻¹(3/4): the noise level of mostly-noise values."""
+    return np.median(np.abs(values), axis=axis) / MAD_TO_SIGMA
+
+
+def _check_shrinkage(shrinkage):
+    if shrinkage not in SHRINKAGES:
+        raise ValueError(f"shrinkage must be one of {SHRINKAGES}; got {shrinkage!r}.")
+
+
 def tau_in_dtype(tau, dtype):
-    """The largest value(s) of ``dtype`` that are <= τ (a scalar or an array).
+    """The largest value(s) of ``dtype`` that are <= τ (τ a scalar or an array).
 
     For x of that dtype, |x| > τ (compared exactly, as in float64) holds exactly
-    when |x| > this value. Rounding τ to the nearest float32 instead would keep or
-    drop entries lying between τ and its rounding. τ beyond the dtype's range
-    becomes the dtype's largest finite value.
+    when |x| > this value, so float32 and float64 input with the same values keep
+    the same entries. Rounding τ to the nearest float32 instead would keep or drop
+    entries lying between τ and its rounding. τ beyond the dtype's range becomes
+    the dtype's largest finite value.
     """
     dtype = np.dtype(dtype)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # τ beyond the dtype's range: inf, then its max
         t = np.asarray(tau).astype(dtype)
     high = t.astype(np.float64) > np.asarray(tau, dtype=np.float64)
-    if np.ndim(t) == 0:
+    if t.ndim == 0:
         return np.nextafter(t, dtype.type(-np.inf)) if high else t[()]
     return np.where(high, np.nextafter(t, dtype.type(-np.inf)), t)
 
 
-def shrink(X, tau, shrinkage, *, out=None, keep=None):
-    """Apply a shrinkage rule to every entry of a real array.
+def shrink_into(X, out, tau, shrinkage, keep=None):
+    """Write σ(X; τ) into ``out`` (same shape as X; may be X itself).
 
     Parameters
     ----------
-    X : ndarray of real floats
-    tau : float or ndarray broadcastable to X
-        Threshold(s) τ >= 0, rounded down to ``X.dtype`` here.
+    X : ndarray, real
+    out : ndarray like X
+    tau : scalar or ndarray broadcastable to X
+        The threshold(s), already in X's dtype for exact comparisons
+        (:func:`tau_in_dtype`).
     shrinkage : {"hard", "soft", "garrote"}
-    out : ndarray like X or None
-        Where to write the result (may not be X).
     keep : ndarray of bool or None
-        Entries allowed to survive, on top of |x| > τ (e.g. a top-k selection);
-        None allows all. For ``"soft"`` the caller guarantees that entries
-        outside ``keep`` have |x| <= τ.
+        Entries to keep (they must satisfy |x| > τ); None is |X| > τ. Soft
+        thresholding does not need it.
 
     Returns
     -------
-    out : ndarray like X
+    out : ndarray
     """
-    X = np.asarray(X)
-    if shrinkage not in SHRINKAGE_RULES:
-        raise ValueError(f"shrinkage must be one of {SHRINKAGE_RULES}; got {shrinkage!r}.")
-    t = tau_in_dtype(tau, X.dtype)
-    if out is None:
-        out = np.empty_like(X)
+    _check_shrinkage(shrinkage)
     if shrinkage == "soft":
-        # x - clip(x, -t, t) == sign(x) * max(|x| - t, 0), in two passes.
-        np.clip(X, -t, t, out=out)
-        np.subtract(X, out, out=out)
+        # x − clip(x, −τ, τ) == sign(x)·max(|x| − τ, 0), in two passes. Entries not
+        # in ``keep`` (top-k) have |x| <= τ already, so no mask is needed. In place
+        # the clipped values go to a scratch array (out is X).
+        clipped = np.clip(X, -tau, tau, out=None if out is X else out)
+        np.subtract(X, clipped, out=out)
         return out
-    kept = np.abs(X) > t
-    if keep is not None:
-        kept &= keep
-    out.fill(0)  # fill + masked copy rather than X * kept, which would give -0.0
+    if keep is None:
+        keep = np.abs(X) > tau
     if shrinkage == "hard":
-        np.copyto(out, X, where=kept)
-    else:  # garrote, as x - t·(t/x): |t/x| < 1 where kept, so nothing overflows
-        t = np.broadcast_to(t, X.shape)
-        np.divide(t, X, out=out, where=kept)
-        np.multiply(out, t, out=out, where=kept)
-        np.subtract(X, out, out=out, where=kept)
+        # copy + masked zero rather than X * keep, which would give -0.0.
+        if out is not X:
+            np.copyto(out, X)
+        np.copyto(out, 0, where=~keep)
+        return out
+    # Garrote as x − τ·(τ/x): |τ/x| < 1 where kept, so nothing overflows (τ² does for
+    # τ > 1.8e19 in float32 or 1.3e154 in float64, giving ∓inf).
+    tau = np.broadcast_to(tau, X.shape)
+    ratio = np.zeros_like(X)
+    np.divide(tau, X, out=ratio, where=keep)
+    np.multiply(ratio, tau, out=ratio, where=keep)
+    np.subtract(X, ratio, out=out, where=keep)
+    np.copyto(out, 0, where=~keep)
     return out
 
 
-def shrink_gain(magnitude, tau, shrinkage):
-    """The factor ρ(m)/m that a rule applies to a value of magnitude m.
+def shrinkage_gain(magnitude, tau, shrinkage):
+    """The gain g(m; τ) of a rule, for magnitudes m >= 0 (σ(x) = g(|x|)·x).
 
-    For a complex coefficient z (or a group of coefficients shrunk jointly on
-    their modulus m = |z|), ``z * shrink_gain(|z|, τ, rule)`` keeps the phase
-    and shrinks the modulus by the rule: 1 (hard), 1 − τ/m (soft), 1 − τ²/m²
-    (garrote) above τ, and 0 at or below τ (also where m = 0).
-
-    Parameters
-    ----------
-    magnitude : ndarray of non-negative reals
-    tau : float or ndarray broadcastable to ``magnitude``
-    shrinkage : {"hard", "soft", "garrote"}
-
-    Returns
-    -------
-    gain : ndarray like ``magnitude``, in [0, 1]
+    For a complex coefficient z, g(|z|)·z shrinks its modulus by the rule and
+    keeps its phase; for the two real halves of a complex band, the same gain
+    on both halves thresholds them jointly by their modulus. τ (a scalar or an
+    array broadcastable to ``magnitude``) is compared as given: round it with
+    :func:`tau_in_dtype` first for exact comparisons.
     """
-    magnitude = np.asarray(magnitude)
-    if shrinkage not in SHRINKAGE_RULES:
-        raise ValueError(f"shrinkage must be one of {SHRINKAGE_RULES}; got {shrinkage!r}.")
-    t = tau_in_dtype(tau, magnitude.dtype)
-    kept = magnitude > t
-    gain = np.zeros_like(magnitude)
+    _check_shrinkage(shrinkage)
+    m = np.asarray(magnitude)
+    keep = m > tau
+    gain = np.zeros(m.shape, dtype=np.result_type(m.dtype, np.float32))
     if shrinkage == "hard":
-        gain[kept] = 1
+        gain[keep] = 1
         return gain
-    ratio = np.divide(np.broadcast_to(t, magnitude.shape), magnitude, out=np.zeros_like(magnitude),
-                      where=kept)
+    # τ/m < 1 where kept: no overflow, no division by zero.
+    ratio = np.divide(np.broadcast_to(tau, m.shape), m, out=np.zeros_like(gain), where=keep)
     if shrinkage == "soft":
-        np.subtract(1, ratio, out=gain, where=kept)
+        np.subtract(1, ratio, out=gain, where=keep)
     else:
-        np.subtract(1, ratio * ratio, out=gain, where=kept)
+        np.subtract(1, ratio * ratio, out=gain, where=keep)
     return gain
-
-
-def mad_sigma(values, axis=None):
-    """median(|values|) / :data:`MAD_TO_SIGMA`: the robust σ of Gaussian noise."""
-    return np.median(np.abs(values), axis=axis) / MAD_TO_SIGMA

@@ -23,7 +23,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 
-from .._core.validation import Interval
+from .._core.validation import CHANNEL_AXIS, Interval
 from ._images import as_image_batch, restore_layout
 from ._plans import transform_info
 
@@ -82,8 +82,9 @@ def band_atom_norms(transformer, *, kind="synthesis", method="auto", random_stat
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import WaveletTransformer, band_atom_norms
-    >>> wt = WaveletTransformer(wavelet="db4", level=2).fit(np.zeros((1, 32, 32)))
+    >>> from sklearn_sparsecode import WaveletTransformer
+    >>> from sklearn_sparsecode.restoration import band_atom_norms
+    >>> wt = WaveletTransformer(wavelet="db4", n_scales=2).fit(np.zeros((1, 32, 32)))
     >>> bool(np.allclose(band_atom_norms(wt), 1.0))   # orthonormal basis
     True
     """
@@ -169,7 +170,7 @@ def _approximate(image, info, weight, n, method, max_iter, tol):
                   "tol": [Interval(Real, 0, None, closed="left")],
                   "atom_norms": ["array-like", None],
                   "return_info": ["boolean"],
-                  "channel_axis": [Interval(Integral, None, None, closed="neither"), None]},
+                  "channel_axis": CHANNEL_AXIS},
                  prefer_skip_nested_validation=True)
 def nterm_approximation(image, transformer, n, *, method="largest", max_iter=50, tol=1e-4,
                         atom_norms=None, return_info=False, channel_axis=None):
@@ -237,14 +238,14 @@ def nterm_approximation(image, transformer, n, *, method="largest", max_iter=50,
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import (CurveletTransformer, WaveletTransformer,
-    ...                                 nterm_approximation)
+    >>> from sklearn_sparsecode import CurveletTransformer, WaveletTransformer
+    >>> from sklearn_sparsecode.restoration import nterm_approximation
     >>> from sklearn_sparsecode.datasets import make_cartoon
     >>> x = make_cartoon(64, random_state=0)
     >>> x_n = nterm_approximation(x, WaveletTransformer(wavelet="db4"), 200)
     >>> x_n.shape
     (64, 64)
-    >>> ct = CurveletTransformer(n_scales=3, n_angles=8)
+    >>> ct = CurveletTransformer(n_scales=3, n_orientations=4)
     >>> largest = nterm_approximation(x, ct, 200)
     >>> iht = nterm_approximation(x, ct, 200, method="iht")
     >>> bool(np.linalg.norm(x - iht) <= np.linalg.norm(x - largest))

@@ -24,8 +24,13 @@ from sklearn.base import (
 from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._core.shrinkage import SHRINKAGE_RULES
-from .._core.validation import Interval, check_image_shape
+from .._core.shrinkage import SHRINKAGES
+from .._core.validation import (
+    CHANNEL_AXIS,
+    Interval,
+    _channel_axis_of,
+    check_image_shape,
+)
 from ._engine import (
     DEFAULT_K,
     METHODS,
@@ -40,7 +45,6 @@ from ._images import (
     COLOR_SPACES,
     ImageBatch,
     as_image_batch,
-    check_channel_axis,
     colour_matrix,
     restore_layout,
     scale_to_float,
@@ -53,14 +57,14 @@ CONSTRAINTS = {
     "transformer": [TRANSFORMER, None],
     "sigma": [Interval(Real, 0, None, closed="left"), "array-like", None],
     "method": [StrOptions(set(METHODS))],
-    "shrinkage": [StrOptions(set(SHRINKAGE_RULES))],
+    "shrinkage": [StrOptions(set(SHRINKAGES))],
     "k": [Interval(Real, 0, None, closed="left"), None],
     "k_finest": [Interval(Real, 0, None, closed="left"), None],
     "keep_lowpass": ["boolean"],
     "joint": ["boolean"],
     "n_shifts": [Interval(Integral, 1, None, closed="left")],
     "wiener": ["boolean", TRANSFORMER],
-    "channel_axis": [Interval(Integral, None, None, closed="neither"), None],
+    "channel_axis": CHANNEL_AXIS,
     "color_space": [StrOptions(set(COLOR_SPACES))],
 }
 
@@ -216,7 +220,7 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import denoise
+    >>> from sklearn_sparsecode.restoration import denoise
     >>> from sklearn_sparsecode.datasets import make_cartoon
     >>> clean = make_cartoon(64, random_state=0)
     >>> noisy = clean + np.random.default_rng(0).normal(scale=0.1, size=clean.shape)
@@ -305,11 +309,9 @@ wiener, channel_axis, color_space :
         if ndim is None or ndim > 2:
             X = np.asarray(X)
             ndim = X.ndim
-        axis = check_channel_axis(self.channel_axis, max(ndim, 1), "X")
-        if axis is not None and (ndim != 4 or axis == 0):
-            raise ValueError(f"With channel_axis, X must be a batch of colour images "
-                             f"(n_samples, height, width, channels) with the channels on "
-                             f"axis channel_axis (not 0); got an array with {ndim} dimensions.")
+        # A batch of channel images, checked by the package's rule (shared with the transforms).
+        axis = (None if self.channel_axis is None
+                else _channel_axis_of(np.shape(X), self.channel_axis, "Denoiser"))
         if ndim in (3, 4):
             shape = X.shape
             if axis is not None:

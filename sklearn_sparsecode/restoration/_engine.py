@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._core.bands import complex_pairs
-from .._core.shrinkage import shrink, shrink_gain
+from .._core.shrinkage import shrink_into, shrinkage_gain, tau_in_dtype
 from .._core.validation import FlattenedImagesWarning
 from ._plans import TransformInfo, finest_bands, transform_info
 from ._sigma import rows_per_chunk, wavelet_transformer
@@ -96,8 +96,7 @@ class Stage:
         for i in self.singles:
             if not skip(i):
                 block = coefs[:, self.bands[i].start:self.bands[i].stop]
-                tau = self._tau(block, sigma, i, settings)
-                block[...] = shrink(block, tau[:, None], settings.shrinkage)
+                self._shrink(block, self._tau(block, sigma, i, settings), settings)
         for re, im in self.pairs:  # complex bands stored as (√2·Re, √2·Im) halves
             a = coefs[:, self.bands[re].start:self.bands[re].stop]
             b = coefs[:, self.bands[im].start:self.bands[im].stop]
@@ -105,13 +104,18 @@ class Stage:
                 continue
             if settings.joint:  # both halves on the modulus, the phase kept
                 tau = self._tau(a, sigma, re, settings)
-                gain = shrink_gain(np.hypot(a, b), tau[:, None], settings.shrinkage)
+                gain = shrinkage_gain(np.hypot(a, b), tau_in_dtype(tau[:, None], a.dtype),
+                                      settings.shrinkage)
                 a *= gain
                 b *= gain
             else:
                 for i, block in ((re, a), (im, b)):
-                    tau = self._tau(block, sigma, i, settings)
-                    block[...] = shrink(block, tau[:, None], settings.shrinkage)
+                    self._shrink(block, self._tau(block, sigma, i, settings), settings)
+
+    @staticmethod
+    def _shrink(block, tau, settings):
+        """The rule on one band (rows, n) in place at a threshold per row."""
+        shrink_into(block, block, tau_in_dtype(tau[:, None], block.dtype), settings.shrinkage)
 
     def _tau(self, block, sigma, i, settings):
         """Per-row threshold of band i: σ_n = σ·‖a‖ the noise std of its coefficients."""
@@ -146,9 +150,9 @@ class Stage:
 
 def default_transformer(shape, wavelet=DEFAULT_WAVELET):
     """The default wavelets on a padded shape: p levels (p from :func:`pad_exponent`)."""
-    from ..wavelets import max_wavelet_level
+    from ..wavelets import max_n_scales
 
-    levels = min(pad_exponent(shape), max(max_wavelet_level(shape, wavelet), 1))
+    levels = min(pad_exponent(shape), max(max_n_scales(shape, wavelet), 1))
     return wavelet_transformer(wavelet, levels)
 
 

@@ -19,6 +19,8 @@ from numbers import Integral
 
 import numpy as np
 
+from .._core.validation import MAX_CHANNELS, _channel_axis_of
+
 #: Orthonormal opponent colour transform (rows: luminance, red-blue, green-magenta).
 OPPONENT = np.array([[1, 1, 1], [1, 0, -1], [1, -2, 1]], dtype=np.float64) / np.sqrt(
     [[3.0], [2.0], [6.0]])
@@ -26,7 +28,6 @@ OPPONENT = np.array([[1, 1, 1], [1, 0, -1], [1, -2, 1]], dtype=np.float64) / np.
 YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0],
                   [112.0, -93.786, -18.214]]) / 255.0
 COLOR_SPACES = ("auto", "opponent", "ycbcr", "channels")
-MAX_CHANNELS = 4  # above this, channel_axis needs color_space="channels" (opting in)
 
 
 @dataclass
@@ -44,16 +45,25 @@ def _describe(shape):
     return "x".join(str(s) for s in shape)
 
 
-def check_channel_axis(channel_axis, ndim, name="images"):
-    """``channel_axis`` as a non-negative axis of an ``ndim`` array, or a clear error."""
+def check_channel_axis(channel_axis, shape, name="images"):
+    """``channel_axis`` as a non-negative axis of an array of ``shape``, or a clear error.
+
+    A batch (4-D) is checked by the package's rule (:mod:`.._core.validation`,
+    which also refuses the sample axis); one image (3-D) as the batch of one it is.
+    """
     if channel_axis is None:
         return None
+    ndim = len(shape)
     if isinstance(channel_axis, (bool, np.bool_)) or not isinstance(channel_axis, Integral):
         raise ValueError(f"channel_axis must be None or an int; got {channel_axis!r}.")
     if not -ndim <= channel_axis < ndim:
-        raise ValueError(f"channel_axis={channel_axis} is out of range for {name} with {ndim} "
-                         f"dimensions.")
-    return int(channel_axis) % ndim
+        raise ValueError(f"channel_axis={channel_axis} is out of range for {name} of shape "
+                         f"{tuple(shape)}.")
+    if ndim == 4:
+        return _channel_axis_of(shape, channel_axis, name)
+    if ndim == 3:
+        return _channel_axis_of((1, *shape), channel_axis + (channel_axis >= 0), name) - 1
+    return channel_axis % ndim  # the caller explains the wrong number of dimensions
 
 
 def work_dtype_of(dtype):
@@ -97,7 +107,7 @@ def as_image_batch(images, channel_axis, *, name="images", color_space="auto"):
         raise ValueError(f"{name} must be real; got complex values of dtype {X.dtype}.")
     if X.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be real numbers; got dtype {X.dtype}.")
-    axis = check_channel_axis(channel_axis, X.ndim, name)
+    axis = check_channel_axis(channel_axis, X.shape, name)
     colour = axis is not None
     if X.ndim not in ((3, 4) if colour else (2, 3)):
         one, many = (("(height, width, channels)", "(n_images, height, width, channels)")

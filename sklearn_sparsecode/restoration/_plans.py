@@ -53,7 +53,9 @@ def _is_fitted_on(transformer, input_shape):
         check_is_fitted(transformer)
     except (NotFittedError, TypeError):
         return False
-    return tuple(getattr(transformer, "input_shape_", ())) == tuple(input_shape)
+    # Restoration handles channels itself: a transform fitted per channel is refitted grey.
+    return (tuple(getattr(transformer, "input_shape_", ())) == tuple(input_shape)
+            and getattr(transformer, "n_channels_", None) is None)
 
 
 class TransformInfo:
@@ -143,7 +145,7 @@ class TransformInfo:
         """Closed form: periodized orthogonal wavelets on sides divisible by 2^levels."""
         plan = getattr(self.est, "plan_", None)
         wavelet = getattr(plan, "wavelet", None)
-        levels = getattr(plan, "level", getattr(plan, "n_scales", None))
+        levels = getattr(plan, "n_scales", None)
         if wavelet is None or levels is None or getattr(plan, "mode", None) != "periodization":
             return False
         return bool(getattr(wavelet, "orthogonal", False)) and all(
@@ -272,8 +274,8 @@ CACHE = _Cache(CACHE_SIZE)
 def transform_info(transformer, input_shape):
     """The cached :class:`TransformInfo` of ``transformer`` on ``input_shape``.
 
-    A transformer already fitted on this shape is used as it is; otherwise a
-    clone is fitted on zeros of that shape (the transforms here learn nothing
+    A transformer already fitted on this shape (grey) is used as it is; otherwise a
+    clone (without ``image_shape`` and ``channel_axis``) is fitted on zeros of that shape (the transforms here learn nothing
     from data). The argument is never modified.
     """
     input_shape = tuple(int(s) for s in input_shape)
@@ -286,6 +288,8 @@ def transform_info(transformer, input_shape):
             est = clone(transformer)
             if getattr(est, "image_shape", None) is not None:
                 est.set_params(image_shape=None)
+            if getattr(est, "channel_axis", None) is not None:  # channels are ours
+                est.set_params(channel_axis=None)
             est.fit(np.zeros((1, *input_shape)))
         return TransformInfo(est, input_shape)
 

@@ -1,13 +1,11 @@
 """Noise level of images: the robust MAD estimate on a transform's finest bands."""
 
-from numbers import Integral
-
 import numpy as np
 from sklearn import get_config
 from sklearn.utils._param_validation import HasMethods, validate_params
 
-from .._core.shrinkage import MAD_TO_SIGMA
-from .._core.validation import Interval
+from .._core.shrinkage import robust_sigma
+from .._core.validation import CHANNEL_AXIS
 from ._images import as_image_batch
 from ._plans import transform_info
 
@@ -18,9 +16,7 @@ def wavelet_transformer(wavelet, n_scales):
     """A periodized :class:`WaveletTransformer` with ``n_scales`` levels."""
     from ..wavelets import WaveletTransformer
 
-    est = WaveletTransformer(wavelet=wavelet)
-    name = "n_scales" if "n_scales" in est.get_params() else "level"
-    return est.set_params(**{name: int(n_scales)})
+    return WaveletTransformer(wavelet=wavelet, n_scales=int(n_scales))
 
 
 CHUNK_BYTES = 64 << 20  # working set per chunk: big fresh arrays cost page faults
@@ -50,20 +46,20 @@ def sigma_of(data, transformer=None):
     for first in range(0, len(data), step):
         coefs = info.forward(data[first:first + step]).astype(np.float64, copy=False)
         values = np.concatenate(
-            [np.abs(coefs[:, b.start:b.stop]) / norm for b, norm in zip(bands, norms)
-             if norm > 0], axis=1)
-        sigma[first:first + step] = np.median(values, axis=1) / MAD_TO_SIGMA
+            [coefs[:, b.start:b.stop] / norm for b, norm in zip(bands, norms) if norm > 0],
+            axis=1)
+        sigma[first:first + step] = robust_sigma(values, axis=1)
     return sigma
 
 
 @validate_params({"images": ["array-like"],
                   "transformer": [HasMethods(["fit", "transform"]), None],
-                  "channel_axis": [Interval(Integral, None, None, closed="neither"), None]},
+                  "channel_axis": CHANNEL_AXIS},
                  prefer_skip_nested_validation=True)
 def estimate_sigma(images, transformer=None, *, channel_axis=None):
     """Noise standard deviation of each image (and channel), from its finest bands.
 
-    σ̂ = median(|c| / ‖a‖) / 0.6745 over the coefficients c of the noise bands
+    σ̂ = median(|c| / ‖a‖) / Φ⁻¹(3/4) over the coefficients c of the noise bands
     of a transform, ‖a‖ the standard deviation of a band's coefficients for
     unit white noise (the norm of its *analysis* atoms). For white Gaussian
     noise each c/‖a‖ is N(0, σ²) and the median of |N(0, 1)| is 0.6745
@@ -108,7 +104,7 @@ def estimate_sigma(images, transformer=None, *, channel_axis=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import estimate_sigma
+    >>> from sklearn_sparsecode.restoration import estimate_sigma
     >>> noise = np.random.default_rng(0).normal(scale=0.1, size=(128, 128))
     >>> round(estimate_sigma(noise), 2)
     0.1
