@@ -122,18 +122,106 @@ def test_band_atom_norms_against_every_atom(transformer):
 def test_band_atom_norms_monte_carlo_agrees_with_exact():
     est = CurveletTransformer(n_orientations=8).fit(np.zeros((1, 128, 128)))
     exact = band_atom_norms(est, method="exact")
-    noise = band_atom_norms(est, method="noise")
+    # A tight frame: the analysis norms are the synthesis norms, exactly...
+    np.testing.assert_array_equal(band_atom_norms(est, kind="analysis"), exact)
+    # ... and the Monte-Carlo measurement of the analysis side agrees.
+    noise = band_atom_norms(est, kind="analysis", method="noise")
     np.testing.assert_allclose(noise, exact, rtol=0.04)
     # Tight frame: every atom norm is at most 1, and the frame is not normalised.
     assert exact.max() <= 1 + 1e-12 and exact.min() < 0.6
-    np.testing.assert_array_equal(noise, band_atom_norms(est, method="noise"))  # seeded
+    np.testing.assert_array_equal(noise, band_atom_norms(est, kind="analysis",
+                                                         method="noise"))  # seeded
+    with pytest.raises(ValueError, match="kind='analysis'"):
+        band_atom_norms(est, method="noise")
+
+
+def test_largest_ranks_by_coefficient_times_synthesis_atom_norm():
+    # bior2.2 atoms have unequal norms per band, so ranking by |c| alone differs.
+    image = make_cartoon(32, random_state=2) + np.random.default_rng(0).normal(
+        scale=0.01, size=(32, 32))
+    est = WaveletTransformer(wavelet="bior2.2").fit(image[None])
+    n = 60
+    coefs = est.transform(image[None])[0]
+    atoms = est.inverse_transform(np.eye(coefs.size)).reshape(coefs.size, -1)
+    score = np.abs(coefs) * np.linalg.norm(atoms, axis=1)  # every atom, brute force
+    keep = np.argsort(score)[-n:]
+    expected = (coefs[keep] @ atoms[keep]).reshape(32, 32)
+    np.testing.assert_allclose(nterm_approximation(image, est, n), expected, atol=1e-12)
+    by_value = np.argsort(np.abs(coefs))[-n:]
+    assert set(by_value) != set(keep)  # the ranking matters here
+
+
+def _niht_reference(image, est, n, max_iter):
+    """Normalised IHT written from Blumensath & Davies (2010), unit atoms of a tight frame."""
+    shape = image.shape
+    synth = lambda z: est.inverse_transform(z[None])[0].reshape(shape)
+    analyse = lambda x: est.transform(x[None])[0]
+    n_coefs = est.bands_[-1].stop
+    atoms = est.inverse_transform(np.eye(n_coefs)).reshape(n_coefs, -1)
+    w = np.linalg.norm(atoms, axis=1)
+    z = analyse(image) * w
+    support = np.zeros(n_coefs, dtype=bool)
+    support[np.argsort(np.abs(z))[-n:]] = True
+    z = np.where(support, z, 0)
+    residuals = [np.linalg.norm(image - synth(z / w))]
+    best = (residuals[0], z)
+    for _ in range(max_iter):
+        g = analyse(image - synth(z / w)) / w
+        g_support = np.where(support, g, 0)
+        mu = np.sum(g_support**2) / np.sum(synth(g_support / w) ** 2)
+        while True:
+            cand = z + mu * g
+            new = np.zeros(n_coefs, dtype=bool)
+            new[np.argsort(np.abs(cand))[-n:]] = True
+            cand = np.where(new, cand, 0)
+            if np.array_equal(new, support):
+                break
+            omega = 0.99 * np.sum((cand - z) ** 2) / np.sum(synth((cand - z) / w) ** 2)
+            if mu <= omega:
+                break
+            mu /= 2 * 0.99
+        z, support = cand, new
+        residuals.append(np.linalg.norm(image - synth(z / w)))
+        if residuals[-1] < best[0]:
+            best = (residuals[-1], z)
+        if residuals[-2] - residuals[-1] <= 1e-4 * residuals[-2]:
+            break
+    return synth(best[1] / w), residuals
+
+
+def test_iht_steps_are_the_papers():
+    image = make_cartoon(16, random_state=3)
+    est = CurveletTransformer(n_scales=2, n_orientations=4).fit(image[None])
+    expected, residuals = _niht_reference(image, est, 40, 6)
+    ours, info = nterm_approximation(image, est, 40, method="iht", max_iter=6,
+                                     return_info=True)
+    np.testing.assert_allclose(info["residuals"], residuals, rtol=1e-9)
+    np.testing.assert_allclose(ours, expected, atol=1e-10)
+
+
+def test_float32_stays_float32_and_colour_is_per_channel():
+    image = make_cartoon(32, random_state=0)
+    wt = WaveletTransformer(wavelet="db2")
+    out = nterm_approximation(image.astype(np.float32), wt, 50)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, nterm_approximation(image, wt, 50), atol=1e-5)
+    colour = np.stack([image, image.T, 1 - image], axis=-1)
+    both, info = nterm_approximation(colour, wt, 50, channel_axis=-1, return_info=True)
+    for c in range(3):
+        np.testing.assert_allclose(both[..., c], nterm_approximation(colour[..., c], wt, 50),
+                                   atol=1e-12)
+    assert info["coefficients"].shape == (3, 32 * 32)
+    assert np.all(np.count_nonzero(info["coefficients"], axis=1) <= 50)
+    batch = nterm_approximation(np.stack([image, image.T]), wt, 50)
+    np.testing.assert_allclose(batch[1], nterm_approximation(image.T, wt, 50), atol=1e-12)
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"n": -1}, "n must be between 0 and"),
+    ({"n": -1}, "'n' parameter"),
     ({"n": 10**9}, "n must be between 0 and the number of coefficients"),
-    ({"n": 2.5}, "n must be an integer"),
-    ({"n": 5, "method": "omp"}, "method must be"),
+    ({"n": 2.5}, "'n' parameter"),
+    ({"n": True}, "'n' parameter"),
+    ({"n": 5, "method": "omp"}, "'method' parameter"),
     ({"n": 5, "max_iter": -1}, "max_iter"),
     ({"n": 5, "tol": -1.0}, "tol"),
     ({"n": 5, "atom_norms": np.ones(3)}, "atom_norms"),
@@ -145,11 +233,11 @@ def test_bad_parameters(kwargs, match):
 
 
 def test_bad_images():
-    with pytest.raises(ValueError, match="image must be a 2-D array"):
-        nterm_approximation(np.zeros((2, 16, 16)), WaveletTransformer(wavelet="haar"), 3)
+    with pytest.raises(ValueError, match="image must be one image"):
+        nterm_approximation(np.zeros((2, 2, 16, 16)), WaveletTransformer(wavelet="haar"), 3)
     bad = np.zeros((16, 16))
     bad[3, 4] = np.nan
     with pytest.raises(ValueError, match="image contains NaN"):
         nterm_approximation(bad, WaveletTransformer(wavelet="haar"), 3)
-    with pytest.raises(ValueError, match="method must be"):
+    with pytest.raises(ValueError, match="'method' parameter"):
         band_atom_norms(WaveletTransformer(wavelet="haar").fit(np.zeros((1, 8, 8))), method="x")

@@ -10,14 +10,17 @@ band's two halves):
 * ``"garrote"``: g = max(1 − τ²/m², 0), i.e. (x − τ²/x) · 1{|x| > τ}
   (the non-negative garrote, Breiman 1995; Gao 1998).
 
-:func:`shrink_into` applies a rule to real arrays in place with exact
+:func:`shrink_into` applies a rule to real arrays (in place or not) with exact
 arithmetic (soft as x − clip(x, −τ, τ), garrote as x − τ·(τ/x), which cannot
 overflow); :func:`shrinkage_gain` gives g for any magnitudes (complex or
-jointly thresholded coefficients). ``ThresholdTransformer``, ``threshold``
-and the denoising functions all use these two.
+jointly thresholded coefficients). Both take τ already rounded *down* to the
+data's dtype by :func:`tau_in_dtype` (a scalar, or an array broadcastable to
+the data, e.g. one τ per row), so float32 and float64 inputs holding the same
+values keep the same entries. ``ThresholdTransformer``, ``threshold`` and the
+restoration functions (``denoise``, ``Denoiser``) all use these.
 
 ``MAD_TO_SIGMA`` is Φ⁻¹(3/4) = median(|N(0, 1)|): σ̂ = median(|d|) / MAD_TO_SIGMA
-for Gaussian noise d (Donoho & Johnstone 1994).
+for Gaussian noise d (Donoho & Johnstone 1994); :func:`robust_sigma` applies it.
 """
 
 import numpy as np
@@ -33,60 +36,72 @@ def robust_sigma(values, axis=None):
     return np.median(np.abs(values), axis=axis) / MAD_TO_SIGMA
 
 
+def _check_shrinkage(shrinkage):
+    if shrinkage not in SHRINKAGES:
+        raise ValueError(f"shrinkage must be one of {SHRINKAGES}; got {shrinkage!r}.")
+
+
 def tau_in_dtype(tau, dtype):
-    """The largest value of ``dtype`` that is <= τ.
+    """The largest value(s) of ``dtype`` that are <= τ (τ a scalar or an array).
 
     For x of that dtype, |x| > τ (compared exactly, as in float64) holds exactly
     when |x| > this value, so float32 and float64 input with the same values keep
     the same entries. Rounding τ to the nearest float32 instead would keep or drop
-    entries lying between τ and its rounding.
+    entries lying between τ and its rounding. τ beyond the dtype's range becomes
+    the dtype's largest finite value.
     """
     dtype = np.dtype(dtype)
     with np.errstate(over="ignore"):  # τ beyond the dtype's range: inf, then its max
-        t = dtype.type(tau)
-    if float(t) > tau:
-        t = np.nextafter(t, dtype.type(-np.inf))
-    return t
+        t = np.asarray(tau).astype(dtype)
+    high = t.astype(np.float64) > np.asarray(tau, dtype=np.float64)
+    if t.ndim == 0:
+        return np.nextafter(t, dtype.type(-np.inf)) if high else t[()]
+    return np.where(high, np.nextafter(t, dtype.type(-np.inf)), t)
 
 
 def shrink_into(X, out, tau, shrinkage, keep=None):
-    """Write σ(X; τ) into ``out`` (same shape as X; may be X itself for soft/hard).
+    """Write σ(X; τ) into ``out`` (same shape as X; may be X itself).
 
     Parameters
     ----------
     X : ndarray, real
     out : ndarray like X
     tau : scalar or ndarray broadcastable to X
-        The threshold, already in X's dtype for exact comparisons
+        The threshold(s), already in X's dtype for exact comparisons
         (:func:`tau_in_dtype`).
     shrinkage : {"hard", "soft", "garrote"}
     keep : ndarray of bool or None
         Entries to keep (they must satisfy |x| > τ); None is |X| > τ. Soft
         thresholding does not need it.
+
+    Returns
+    -------
+    out : ndarray
     """
+    _check_shrinkage(shrinkage)
     if shrinkage == "soft":
         # x − clip(x, −τ, τ) == sign(x)·max(|x| − τ, 0), in two passes. Entries not
-        # in ``keep`` (top-k) have |x| <= τ already, so no mask is needed.
-        np.clip(X, -tau, tau, out=out)
-        np.subtract(X, out, out=out)
+        # in ``keep`` (top-k) have |x| <= τ already, so no mask is needed. In place
+        # the clipped values go to a scratch array (out is X).
+        clipped = np.clip(X, -tau, tau, out=None if out is X else out)
+        np.subtract(X, clipped, out=out)
         return out
     if keep is None:
         keep = np.abs(X) > tau
     if shrinkage == "hard":
-        # fill + masked copy rather than X * keep, which would give -0.0.
-        out.fill(0)
-        np.copyto(out, X, where=keep)
+        # copy + masked zero rather than X * keep, which would give -0.0.
+        if out is not X:
+            np.copyto(out, X)
+        np.copyto(out, 0, where=~keep)
         return out
-    if shrinkage != "garrote":
-        raise ValueError(f"shrinkage must be one of {SHRINKAGES}; got {shrinkage!r}.")
-    # As x − τ·(τ/x): |τ/x| < 1 where kept, so nothing overflows (τ² does for
+    # Garrote as x − τ·(τ/x): |τ/x| < 1 where kept, so nothing overflows (τ² does for
     # τ > 1.8e19 in float32 or 1.3e154 in float64, giving ∓inf).
     tau = np.broadcast_to(tau, X.shape)
     ratio = np.zeros_like(X)
     np.divide(tau, X, out=ratio, where=keep)
     np.multiply(ratio, tau, out=ratio, where=keep)
-    out.fill(0)
     np.subtract(X, ratio, out=out, where=keep)
+    np.copyto(out, 0, where=~keep)
     return out
 
 
@@ -95,8 +110,11 @@ def shrinkage_gain(magnitude, tau, shrinkage):
 
     For a complex coefficient z, g(|z|)·z shrinks its modulus by the rule and
     keeps its phase; for the two real halves of a complex band, the same gain
-    on both halves thresholds them jointly by their modulus.
+    on both halves thresholds them jointly by their modulus. τ (a scalar or an
+    array broadcastable to ``magnitude``) is compared as given: round it with
+    :func:`tau_in_dtype` first for exact comparisons.
     """
+    _check_shrinkage(shrinkage)
     m = np.asarray(magnitude)
     keep = m > tau
     gain = np.zeros(m.shape, dtype=np.result_type(m.dtype, np.float32))
@@ -104,11 +122,9 @@ def shrinkage_gain(magnitude, tau, shrinkage):
         gain[keep] = 1
         return gain
     # τ/m < 1 where kept: no overflow, no division by zero.
-    ratio = np.divide(tau, m, out=np.zeros_like(gain), where=keep)
+    ratio = np.divide(np.broadcast_to(tau, m.shape), m, out=np.zeros_like(gain), where=keep)
     if shrinkage == "soft":
         np.subtract(1, ratio, out=gain, where=keep)
-    elif shrinkage == "garrote":
-        np.subtract(1, ratio * ratio, out=gain, where=keep)
     else:
-        raise ValueError(f"shrinkage must be one of {SHRINKAGES}; got {shrinkage!r}.")
+        np.subtract(1, ratio * ratio, out=gain, where=keep)
     return gain
