@@ -8,7 +8,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._core.bands import complex_pairs
 
-__all__ = ["atom_image", "plot_atoms", "plot_coefficient_maps", "plot_filters", "plot_responses"]
+__all__ = [
+    "atom_image",
+    "plot_atoms",
+    "plot_band_importance",
+    "plot_coefficient_maps",
+    "plot_filters",
+    "plot_responses",
+]
 
 
 def atom_image(estimator, column):
@@ -315,4 +322,45 @@ def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r",
     fig.suptitle(title or f"Weights on the {type(estimator).__name__} outputs "
                           f"(angles: frequency direction)", fontsize=10)
     return fig
+
+
+def plot_band_importance(result, *, ax=None, max_groups=40, title=None):
+    """Horizontal bars of :func:`~sklearn_sparsecode.inspection.band_importance`.
+
+    Parameters
+    ----------
+    result : Bunch
+        The output of :func:`~sklearn_sparsecode.inspection.band_importance`.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None (its height grows with the
+        number of groups, up to ``max_groups`` bars).
+    max_groups : int, default=40
+        Draw at most this many groups, the most important ones, in the
+        layer's band order (a scattering network has hundreds of paths; group
+        them with ``by="scale"`` to see all of them).
+    title : str or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not all(key in result for key in ("names", "importances_mean", "importances_std")):
+        raise TypeError("plot_band_importance draws the Bunch returned by "
+                        "sklearn_sparsecode.inspection.band_importance.")
+    mean = np.asarray(result["importances_mean"])
+    keep = np.sort(np.argsort(mean)[::-1][:max_groups])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, min(0.25 * len(keep) + 1.2, 12)))
+    positions = np.arange(len(keep))[::-1]  # the first band at the top
+    ax.barh(positions, mean[keep], xerr=np.asarray(result["importances_std"])[keep],
+            color="tab:blue")
+    ax.set_yticks(positions, [str(result["names"][i]) for i in keep], fontsize=8)
+    permutation = "baseline_score" in result
+    ax.set_xlabel("score drop when shuffled" if permutation else
+                  "share of the head's squared coefficients")
+    if title:
+        ax.set_title(title)
+    return ax
 
