@@ -15,7 +15,8 @@ A new transform subclasses :class:`MultiscaleTransformer` and writes
 ``__init__`` (its own parameters, then ``super().__init__`` with the shared
 ones), ``_parameter_constraints`` (its own, merged with
 ``MultiscaleTransformer._parameter_constraints``), ``_make_plan(input_shape)``,
-``_forward`` and optionally ``_inverse``. Validation, chunking and threads,
+``_forward`` and optionally ``_inverse`` and ``_adjoint`` (a linear map's
+transpose; a non-linear transform writes ``_vjp``). Validation, chunking and threads,
 ``transform``, ``inverse_transform``, ``get_feature_names_out``,
 ``feature_layout``, ``atom``, tags and pandas output come from the base.
 
@@ -29,11 +30,15 @@ A fitted *layer* is any estimator of this package with
   batch ``(n_samples, *input_shape_)`` in its own numeric dtype;
 * ``forward(batch)``: the layer's map on a prepared batch, in one thread and one
   piece (the caller chunks), returning ``(n, bands_[-1].stop)`` in float32 for
-  float32 input and float64 otherwise.
+  float32 input and float64 otherwise;
+* ``backward(batch, cotangent)``: the vector–Jacobian product of ``forward`` at
+  a prepared batch, shaped like the batch (``transform_vjp(X, cotangent)`` is
+  ``backward`` over chunks of ``prepare(X)`` and the cotangent).
 
 ``transform(X)`` is ``forward`` over chunks of ``prepare(X)``. A layer built
 on another calls only these public methods, never a private one: pooling
-(:class:`~._pooling.LocalPooling`) is ``pool ∘ modulus ∘ inner.forward``, and a
+(:class:`~._pooling.LocalPooling`) is ``pool ∘ modulus ∘ inner.forward`` (its
+gradient ends in ``inner.backward``), and a
 scattering cascade applies a transform to the modulus maps of another
 (:mod:`._layers` has the band-level operations: modulus, per-band transforms,
 pooling). Each produces new ``Band`` records, so whatever reads records
@@ -47,6 +52,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .bands import LAYOUT_DTYPE, feature_layout_of, feature_names_of
 from .batching import map_in_batches
+from .gradients import check_cotangent, run_vjp, shaped_like
 from .validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
@@ -162,6 +168,28 @@ class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         """Working memory of one sample in bytes (None: a generic estimate)."""
         return None
 
+    def _adjoint(self, plan, cotangent, out):
+        """Write Cᵀ ``cotangent`` (n, n_coefs) into ``out`` (n, n_values): the adjoint.
+
+        Linear transforms write this map; ``transform_vjp`` is then exact. It
+        is the inverse only for a tight frame.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no adjoint map.")
+
+    def _vjp(self, plan, chunk, cotangent, out):
+        """Write Jᵀ ``cotangent`` at the samples ``chunk`` into ``out`` (flattened).
+
+        The default is a linear transform's: J = C whatever the chunk, so the
+        adjoint. Non-linear transforms write their own (recomputing what they
+        need of the forward).
+        """
+        self._adjoint(plan, cotangent, out)
+
+    def _vjp_row_bytes(self, itemsize):
+        """Working memory of one sample during a VJP (None: a generic estimate)."""
+        forward = self._row_bytes(itemsize)
+        return None if forward is None else 2 * forward
+
     # What the base does ------------------------------------------------------
 
     def prepare(self, X):
@@ -190,6 +218,59 @@ class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         out = np.empty((len(chunk), self.bands_[-1].stop), dtype=chunk.dtype)
         self._forward(self.plan_, chunk, out)
         return out
+
+    def backward(self, batch, cotangent):
+        """The vector–Jacobian product of a prepared batch, in one thread and one piece.
+
+        The layer protocol's twin of :meth:`forward` (see
+        :mod:`sklearn_sparsecode._core.gradients`).
+
+        Parameters
+        ----------
+        batch : ndarray of shape (n_samples, *input_shape_)
+            From :meth:`prepare`, or a chunk of it.
+        cotangent : ndarray of shape (n_samples, bands_[-1].stop)
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_samples, *input_shape_)
+        """
+        chunk = as_work_chunk(batch)
+        out = np.empty((len(chunk), int(np.prod(self.input_shape_))), dtype=chunk.dtype)
+        self._vjp(self.plan_, chunk, np.asarray(cotangent, dtype=chunk.dtype), out)
+        return out.reshape(chunk.shape)
+
+    def transform_vjp(self, X, cotangent):
+        """Gradient of ``sum(cotangent * transform(X))`` with respect to X, shaped like X.
+
+        A vector–Jacobian product Jᵀ G, computed chunk by chunk like
+        :meth:`transform` (same memory bound, same ``batch_size`` and
+        ``n_jobs``, results independent of both). For a linear transform C
+        this is the adjoint Cᵀ G, which is the inverse only for a tight frame.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
+            As for :meth:`transform`.
+        cotangent : array-like of shape (n_samples, n_coefficients)
+            One weight per column of ``transform(X)`` and sample; a one-hot
+            row gives the gradient of one output.
+
+        Returns
+        -------
+        gradient : ndarray of the shape of X
+            ``(n_samples, height, width)`` for 3-D X, ``(n_samples,
+            n_features)`` for 2-D X; float32 for float32 X, float64 otherwise.
+        """
+        batch = self.prepare(X)
+        dtype = work_dtype(batch.dtype)
+        cotangent = check_cotangent(self, cotangent, len(batch), self.bands_[-1].stop, dtype)
+        flat = run_vjp(lambda chunk, cot, out: self._vjp(self.plan_, chunk, cot, out), batch,
+                       cotangent, int(np.prod(self.input_shape_)), dtype,
+                       batch_size=self.batch_size, n_jobs=self.n_jobs, verbose=self.verbose,
+                       row_bytes=self._vjp_row_bytes(dtype.itemsize),
+                       uses_blas=self._uses_blas, label=f"{type(self).__name__}.transform_vjp")
+        return shaped_like(flat, X, self.input_shape_)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -5,6 +5,7 @@
 from sklearn.utils._param_validation import StrOptions
 
 from .._core.base import MultiscaleTransformer
+from ._adjoint import contourlet_adjoint
 from ._plan import CONTOURLET_CONSTRAINTS, RECONSTRUCTIONS, plan_contourlets
 from ._transform import _forward, _inverse_chunk, _row_bytes
 
@@ -132,6 +133,7 @@ class ContourletTransformer(MultiscaleTransformer):
         return plan
 
     _forward = staticmethod(_forward)
+    _adjoint = staticmethod(contourlet_adjoint)  # not the inverse: the frame is not tight
 
     def _inverse(self, plan, coefs, out):
         _inverse_chunk(coefs, out, plan, self.reconstruction)

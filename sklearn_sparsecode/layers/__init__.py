@@ -1,5 +1,6 @@
 """Layers that act on a transform's bands: thresholds, modulus, local pooling."""
 
+from ._gradient import band_modulus_vjp
 from ._modulus import band_modulus, cascade_bands
 from ._pooling import (
     LocalPooling,
@@ -15,6 +16,7 @@ __all__ = [
     "PooledBand",
     "ThresholdTransformer",
     "band_modulus",
+    "band_modulus_vjp",
     "cascade_bands",
     "pool_coefficients",
     "pooling_layout",

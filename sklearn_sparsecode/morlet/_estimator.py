@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._core.base import MultiscaleTransformer
 from .._core.validation import Interval
+from ._adjoint import morlet_adjoint
 from ._transform import _forward, _inverse, _row_bytes, plan_morlet
 
 
@@ -99,6 +100,7 @@ class MorletTransformer(MultiscaleTransformer):
 
     _forward = staticmethod(_forward)
     _inverse = staticmethod(_inverse)
+    _adjoint = staticmethod(morlet_adjoint)
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)

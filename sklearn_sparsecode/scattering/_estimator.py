@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from .._core.base import MultiscaleTransformer
 from .._core.validation import Interval
 from ._cascade import _forward, _row_bytes
+from ._gradient import scattering_vjp
 from ._plan import FRAMES, PADDINGS, plan_scattering
 
 
@@ -145,6 +146,11 @@ class ScatteringTransformer(MultiscaleTransformer):
             slant=self.slant)
 
     _forward = staticmethod(_forward)
+    _vjp = staticmethod(scattering_vjp)  # recomputes the cascade, keeping its responses
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)
+
+    def _vjp_row_bytes(self, itemsize):
+        # The kept complex responses (two reals each) of both layers and their cotangents.
+        return 4 * _row_bytes(self.plan_, itemsize)

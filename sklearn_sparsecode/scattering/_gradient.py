@@ -1,0 +1,363 @@
+"""The vector–Jacobian product of the scattering transform (its own differentiable path).
+
+The forward kernels (:mod:`._cascade`) are tuned for speed and keep nothing; the
+gradient needs the complex responses before each modulus. This module runs the
+same cascade again on a chunk, keeping them, then goes back through it. It
+reads only a description of the cascade (:func:`cascade_of`): padding, the
+Fourier filters of each layer on the grid they act on, the sampling
+resolutions and the separable low-pass matrices, so it does not depend on how
+the forward kernels are written.
+
+Forward, for a padded image x on the M × N grid (x̂ = F x, unnormalised DFT):
+
+    Z1_λ1 = ↓s1 F⁻¹(ψ̂_λ1 x̂),  U1 = |Z1|,  S1 = D U1 Eᵀ,
+    Z2_λ1λ2 = ↓s2 F⁻¹(ψ̂_λ2 F U1_λ1),  U2 = |Z2|,  S2 = D U2 Eᵀ,   S0 = D x Eᵀ,
+
+with ↓s keeping every s-th sample (computed as the inverse FFT, on the coarse
+grid, of the spectrum folded over its s × s aliases and divided by s²), D and
+E the low-pass φ, output sampling and crop along each axis. Backward, with
+real-linear adjoints (the filters ψ̂ are real in the Fourier domain):
+
+    Ū = Dᵀ S̄ E,   Z̄ = Ū · Z/|Z| (0 where Z = 0),
+    ū += Re F⁻¹(ψ̂ · tile(F Z̄))      (tile: the adjoint of ↓s, an s × s repetition
+                                      of the coarse spectrum; no 1/s²),
+
+first through the second layer (into Ū1), then the first (into x̄), and
+finally the adjoint of the padding (each padded pixel's cotangent added back
+to the pixel it copies). The invariants and the compression applied after
+the cascade (:mod:`._invariants`) are differentiated first: means are
+linear, the modulus of an angular DFT has gradient Re(conj(z)/|z| · e^{-2πiqt/L})/L,
+a power p gives p·v^(p−1) and log(1 + v/0.01) gives 1/(0.01 + v) (0 where
+v <= 0, where the forward clips).
+
+Cost: the forward's FFTs and filter products once more (this path keeps the
+responses), then about as many again backwards, so about 2–3 forwards.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.fft
+import scipy.sparse
+
+__all__ = ["cascade_of", "scattering_vjp"]
+
+
+class Cascade(NamedTuple):
+    """What the gradient needs of a scattering network, whatever computes its forward.
+
+    The field names are those of the forward kernels' cascade description.
+    """
+
+    input_shape: tuple
+    padded: tuple
+    padding: object     # None, ("index", flat indices (M·N,)), or ("zero", (top, left))
+    filters1: list      # scale j: (C_j, M, N) real Fourier filters on the padded grid
+    res1: tuple         # log2 of the sampling step of |x⋆ψ_j|
+    filters2: dict      # (j1, j2): (C_j2, M >> r1, N >> r1) filters on the grid of U1
+    res2: dict          # (j1, j2): log2 of the sampling step of |U1⋆ψ_j2|
+    lowpass: dict       # r: (D, E), (h, M >> r) and (w, N >> r)
+    max_order: int
+
+
+def cascade_of(plan):
+    """The :class:`Cascade` of a scattering plan (cached on it)."""
+    cache = plan._cache
+    if "gradient_cascade" in cache:
+        return cache["gradient_cascade"]
+    spec = getattr(plan, "spec", None)
+    if spec is not None:  # the forward kernels' own description, when the plan has one
+        cascade = Cascade(tuple(spec.input_shape), tuple(spec.padded), spec.padding,
+                          list(spec.filters1), tuple(spec.res1), dict(spec.filters2),
+                          dict(spec.res2), dict(spec.lowpass), int(spec.max_order))
+    else:
+        H, W = plan.image_shape
+        grid0 = plan.grids[0]
+        M, N = grid0.shape
+        if plan.padding == "periodic":
+            padding = None
+        elif plan.padding == "zero":
+            padding = ("zero", (plan.pads[0][0], plan.pads[1][0]))
+        else:
+            flat = np.pad(np.arange(H * W).reshape(H, W), plan.pads, mode=plan.padding)
+            padding = ("index", flat.ravel())
+        J = plan.n_scales
+        filters1 = [grid0.psi[j] for j in range(J)]
+        res1 = tuple(int(plan.res1[j]) for j in range(J))
+        filters2, res2 = {}, {}
+        if plan.max_order == 2:
+            for j1 in range(J):
+                for j2 in range(j1 + 1, J):
+                    filters2[j1, j2] = plan.grids[res1[j1]].psi[j2]
+                    res2[j1, j2] = int(plan.res2[j2][j1])
+        lowpass = {r: g.lowpass for r, g in plan.grids.items()}
+        cascade = Cascade((H, W), (M, N), padding, filters1, res1, filters2, res2, lowpass,
+                          int(plan.max_order))
+    cache["gradient_cascade"] = cascade
+    return cascade
+
+
+class _Kernels:
+    """A cascade's matrices in one dtype: filter blocks (unscaled), low-pass, padding."""
+
+    def __init__(self, cascade, dtype):
+        self.real = np.dtype(dtype)
+        self.complex = np.result_type(dtype, np.complex64)
+        M, N = cascade.padded
+        self.blocks1 = [_filter_blocks(F, 2 ** r, dtype)
+                        for F, r in zip(cascade.filters1, cascade.res1)]
+        self.blocks2 = {(j1, j2): _filter_blocks(F, 2 ** (cascade.res2[j1, j2]
+                                                         - cascade.res1[j1]), dtype)
+                        for (j1, j2), F in cascade.filters2.items()}
+        self.lowpass = {r: tuple(np.ascontiguousarray(m, dtype=dtype) for m in pair)
+                        for r, pair in cascade.lowpass.items()}
+        self.unpad = self.pad_index = None
+        if cascade.padding is not None and cascade.padding[0] == "index":
+            flat = self.pad_index = np.asarray(cascade.padding[1], dtype=np.intp).ravel()
+            H, W = cascade.input_shape
+            # (H W) × (M N): each padded pixel's cotangent goes back to its source.
+            self.unpad = scipy.sparse.csr_matrix(
+                (np.ones(flat.size, dtype=dtype), (flat, np.arange(flat.size))),
+                shape=(H * W, M * N))
+
+
+def _filter_blocks(filters, k, dtype):
+    """(C, M, N) real filters → (M/k · N/k, C, k²): the k × k aliases of each coarse
+    frequency, unscaled (the forward divides by k², the adjoint does not)."""
+    C, M, N = filters.shape
+    blocks = filters.reshape(C, k, M // k, k, N // k).transpose(2, 4, 0, 1, 3)
+    return np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k), dtype=dtype)
+
+
+def _kernels(plan, cascade, dtype):
+    key = ("gradient_kernels", np.dtype(dtype).str)
+    if key not in plan._cache:
+        plan._cache[key] = _Kernels(cascade, dtype)
+    return plan._cache[key]
+
+
+def _alias_blocks(A, k):
+    """(M, N, X) → (M/k · N/k, k², X): the k × k aliases of each coarse frequency."""
+    M, N = A.shape[0] // k, A.shape[1] // k
+    return A.reshape(k, M, k, N, -1).transpose(1, 3, 0, 2, 4).reshape(M * N, k * k, -1)
+
+
+def _from_alias_blocks(B, k, coarse):
+    """Inverse of :func:`_alias_blocks`: (M/k · N/k, k², X) → (M, N, X)."""
+    M, N = coarse
+    X = B.shape[-1]
+    return B.reshape(M, N, k, k, X).transpose(2, 0, 3, 1, 4).reshape(k * M, k * N, X)
+
+
+def _sampled_response(spectrum, blocks, k):
+    """Z = ↓k F⁻¹(ψ̂ · spectrum) for every filter: (M/k, N/k, C, X) complex.
+
+    ``spectrum`` is (M, N, X) complex, ``blocks`` (M/k · N/k, C, k²) real.
+    """
+    M, N, X = spectrum.shape
+    M1, N1 = M // k, N // k
+    aliases = np.ascontiguousarray(_alias_blocks(spectrum, k)).view(blocks.dtype)
+    Z = np.matmul(blocks, aliases)  # (M1 N1, C, 2X): re and im interleaved
+    Z = Z.view(spectrum.dtype).reshape(M1, N1, -1)
+    Z /= k * k
+    return scipy.fft.ifft2(Z, axes=(0, 1), workers=1, overwrite_x=True).reshape(
+        M1, N1, blocks.shape[1], X)
+
+
+def _response_adjoint(Z_bar, blocks, k):
+    """Σ_c ψ̂_c · tile(F Z̄_c): the spectrum (M, N, X) of the input's cotangent.
+
+    ``Z_bar`` is (M/k, N/k, C, X) complex; the real part of the inverse FFT of
+    the result is the cotangent of the (real) input.
+    """
+    M1, N1, C, X = Z_bar.shape
+    T = scipy.fft.fft2(Z_bar, axes=(0, 1), workers=1)
+    T = np.ascontiguousarray(T.reshape(M1 * N1, C, X)).view(blocks.dtype)  # (.., C, 2X)
+    spectrum = np.matmul(blocks.transpose(0, 2, 1), T)  # (M1 N1, k², 2X)
+    return _from_alias_blocks(spectrum.view(Z_bar.dtype), k, (M1, N1))
+
+
+def _lowpass(U, matrices):
+    """(M, N, X) maps → (h, w, X): D U Eᵀ for every column of X."""
+    D, E = matrices
+    M, N, X = U.shape
+    half = (D @ U.reshape(M, N * X)).reshape(D.shape[0], N, X)
+    out = E @ np.ascontiguousarray(half.transpose(1, 0, 2)).reshape(N, -1)  # (w, h X)
+    return out.reshape(E.shape[0], D.shape[0], X).transpose(1, 0, 2)
+
+
+def _lowpass_adjoint(S_bar, matrices):
+    """(h, w, X) → (M, N, X): Dᵀ S̄ E for every column of X."""
+    D, E = matrices
+    h, w, X = S_bar.shape
+    half = (D.T @ np.ascontiguousarray(S_bar).reshape(h, w * X)).reshape(-1, w, X)
+    M = half.shape[0]
+    out = E.T @ np.ascontiguousarray(half.transpose(1, 0, 2)).reshape(w, M * X)  # (N, M X)
+    return out.reshape(E.shape[1], M, X).transpose(1, 0, 2)
+
+
+def _modulus_adjoint(Z, U, U_bar):
+    """Z̄ = Ū · Z/|Z| (0 where Z = 0), overwriting Ū and Z (neither is needed after)."""
+    np.divide(U_bar, U, out=U_bar, where=U > 0)
+    U_bar[U == 0] = 0
+    Z *= U_bar
+    return Z
+
+
+def _path_offsets(cascade):
+    """Output offsets: order 1 of scale j, order 2 of (j1, j2) (θ1 stride, θ2 shift)."""
+    C = [len(f) for f in cascade.filters1]
+    J = len(C)
+    offset1 = np.cumsum([1] + C)[:-1]
+    offset2, base = {}, 1 + sum(C)
+    for j1 in range(J):
+        pairs = [j2 for j2 in range(J) if (j1, j2) in cascade.filters2]
+        stride = sum(C[j2] for j2 in pairs)
+        shift = 0
+        for j2 in pairs:
+            offset2[j1, j2] = (base, stride, shift)
+            shift += C[j2]
+        base += C[j1] * stride
+    return offset1, offset2, base
+
+
+def _finish_vjp(raw, G, plan):
+    """Cotangent of the raw paths (n, P, hw) from that of the output (n, n_features)."""
+    n, _, hw = raw.shape
+    if plan.rotation is None and plan.scale is None and plan.compression is None:
+        return G.reshape(n, -1, hw)
+    raw_bar = np.zeros_like(raw)
+    blocks = G.reshape(n, -1, hw)
+    for k, (order, _, _, combine) in enumerate(plan.groups):
+        op = combine[0]
+        if op == "raw":
+            values = raw[:, combine[1][0]]
+        elif op == "mean":
+            values = raw[:, combine[1]].mean(axis=1)
+        else:
+            members, q = combine[1], combine[2]
+            L = len(members)
+            stacked = np.stack([raw[:, m].mean(axis=1) for m in members], axis=1)
+            phase = np.exp(-2j * np.pi * q * np.arange(L) / L)
+            z = np.tensordot(stacked, phase, axes=([1], [0])) / L
+            values = np.abs(z)
+        g = blocks[:, k]
+        if order > 0 and plan.compression is not None:
+            positive = values > 0
+            safe = np.where(positive, values, 1)
+            if plan.compression == "log":
+                slope = 1 / (0.01 + safe)
+            else:
+                slope = plan.compression * safe ** (plan.compression - 1)
+            g = g * np.where(positive, slope, 0)
+        if op == "raw":
+            raw_bar[:, combine[1][0]] += g
+        elif op == "mean":
+            raw_bar[:, combine[1]] += (g / len(combine[1]))[:, None]
+        else:
+            unit = z / np.where(values > 0, values, 1)
+            for t, m in enumerate(members):
+                weight = np.real(np.conj(unit) * phase[t]) / L
+                raw_bar[:, m] += (g * weight / len(m))[:, None]
+    return raw_bar
+
+
+# Images per pass: the kept responses of 16 images at 28² (J=2, L=8) are about 5 MB in
+# float32, near the cache; a whole chunk of a few hundred was 15–30% slower.
+SUB_CHUNK = 16
+
+
+def scattering_vjp(plan, X, G, out):
+    """Write the gradient of ``sum(G * scattering(X))`` (flattened images) into ``out``."""
+    for start in range(0, len(X), SUB_CHUNK):
+        rows = slice(start, start + SUB_CHUNK)
+        _scattering_vjp(plan, X[rows], G[rows], out[rows])
+
+
+def _scattering_vjp(plan, X, G, out):
+    cascade = cascade_of(plan)
+    kern = _kernels(plan, cascade, X.dtype)
+    n = len(X)
+    H, W = cascade.input_shape
+    M, N = cascade.padded
+    C = [len(f) for f in cascade.filters1]
+    J = len(C)
+    h, w = plan.out_shape
+    # --- forward, keeping the responses before each modulus
+    x = np.ascontiguousarray(X.transpose(1, 2, 0))  # (H, W, n): frequencies first
+    if cascade.padding is None:
+        xp = x
+    elif cascade.padding[0] == "zero":
+        top, left = cascade.padding[1]
+        xp = np.zeros((M, N, n), dtype=X.dtype)
+        xp[top:top + H, left:left + W] = x
+    else:
+        xp = x.reshape(H * W, n)[kern.pad_index].reshape(M, N, n)
+    spectrum = scipy.fft.fft2(xp, axes=(0, 1), workers=1).astype(kern.complex, copy=False)
+    offset1, offset2, n_paths = _path_offsets(cascade)
+    raw = np.empty((h, w, n_paths, n), dtype=X.dtype)
+    raw[:, :, 0] = _lowpass(xp, kern.lowpass[0])
+    first, second = {}, {}
+    for j1 in range(J):
+        r1 = cascade.res1[j1]
+        Z1 = _sampled_response(spectrum, kern.blocks1[j1], 2 ** r1)  # (M1, N1, C1, n)
+        U1 = np.abs(Z1)
+        M1, N1 = U1.shape[:2]
+        raw[:, :, offset1[j1]:offset1[j1] + C[j1]] = _lowpass(
+            U1.reshape(M1, N1, -1), kern.lowpass[r1]).reshape(h, w, C[j1], n)
+        first[j1] = Z1, U1
+        pairs = [j2 for j2 in range(J) if (j1, j2) in cascade.filters2]
+        if not pairs:
+            continue
+        U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, -1), axes=(0, 1), workers=1)
+        for j2 in pairs:
+            r2 = cascade.res2[j1, j2]
+            Z2 = _sampled_response(U1_hat, kern.blocks2[j1, j2], 2 ** (r2 - r1))
+            M2, N2 = Z2.shape[:2]  # Z2: (M2, N2, C2, C1 n)
+            U2 = np.abs(Z2)
+            S2 = _lowpass(U2.reshape(M2, N2, -1), kern.lowpass[r2]).reshape(
+                h, w, C[j2], C[j1], n)
+            base, stride, shift = offset2[j1, j2]
+            block = raw[:, :, base:base + C[j1] * stride].reshape(h, w, C[j1], stride, n)
+            block[:, :, :, shift:shift + C[j2]] = S2.transpose(0, 1, 3, 2, 4)
+            second[j1, j2] = Z2, U2
+    raw = np.ascontiguousarray(raw.transpose(3, 2, 0, 1)).reshape(n, n_paths, h * w)
+    # --- backward
+    raw_bar = _finish_vjp(raw, G, plan).reshape(n, n_paths, h, w).transpose(2, 3, 1, 0)
+    xp_bar = _lowpass_adjoint(raw_bar[:, :, 0], kern.lowpass[0])
+    spectrum_bar = np.zeros((M, N, n), dtype=kern.complex)
+    for j1 in range(J):
+        r1 = cascade.res1[j1]
+        Z1, U1 = first.pop(j1)
+        M1, N1 = Z1.shape[:2]
+        U1_bar = _lowpass_adjoint(
+            np.ascontiguousarray(raw_bar[:, :, offset1[j1]:offset1[j1] + C[j1]]).reshape(
+                h, w, -1), kern.lowpass[r1]).reshape(M1, N1, C[j1], n)
+        pairs = [j2 for j2 in range(J) if (j1, j2) in cascade.filters2]
+        if pairs:
+            U1_hat_bar = np.zeros((M1, N1, C[j1] * n), dtype=kern.complex)
+            for j2 in pairs:
+                r2 = cascade.res2[j1, j2]
+                Z2, U2 = second.pop((j1, j2))
+                M2, N2 = Z2.shape[:2]
+                base, stride, shift = offset2[j1, j2]
+                S2_bar = raw_bar[:, :, base:base + C[j1] * stride].reshape(
+                    h, w, C[j1], stride, n)[:, :, :, shift:shift + C[j2]]
+                U2_bar = _lowpass_adjoint(
+                    np.ascontiguousarray(S2_bar.transpose(0, 1, 3, 2, 4)).reshape(h, w, -1),
+                    kern.lowpass[r2]).reshape(M2, N2, C[j2], C[j1] * n)
+                U1_hat_bar += _response_adjoint(_modulus_adjoint(Z2, U2, U2_bar),
+                                                kern.blocks2[j1, j2], 2 ** (r2 - r1))
+            U1_bar += scipy.fft.ifft2(U1_hat_bar, axes=(0, 1), workers=1,
+                                      overwrite_x=True).real.reshape(M1, N1, C[j1], n)
+        spectrum_bar += _response_adjoint(_modulus_adjoint(Z1, U1, U1_bar), kern.blocks1[j1],
+                                          2 ** r1)
+    xp_bar += scipy.fft.ifft2(spectrum_bar, axes=(0, 1), workers=1, overwrite_x=True).real
+    if cascade.padding is None:
+        x_bar = xp_bar
+    elif cascade.padding[0] == "zero":
+        top, left = cascade.padding[1]
+        x_bar = xp_bar[top:top + H, left:left + W]
+    else:
+        x_bar = (kern.unpad @ xp_bar.reshape(M * N, n)).reshape(H, W, n)
+    out[:] = np.ascontiguousarray(x_bar.transpose(2, 0, 1)).reshape(n, -1)
