@@ -1,0 +1,21 @@
+"""Gradients of fitted models with respect to their input images, and the images they ask for.
+
+* :func:`input_gradient`: saliency, the gradient of a class score of a fitted
+  two-layer model with respect to each pixel;
+* :func:`maximize_activation`: an image that maximises a class score or one
+  feature (activation maximisation);
+* :func:`reconstruct_from_features`: an image with given features (scattering
+  inversion, texture synthesis).
+
+All three differentiate through every step's ``transform_vjp`` (the
+vector–Jacobian products of this package's transformers), scikit-learn's
+scalers and PCA, and a linear or SVC head. Plots: :func:`~sklearn_sparsecode.
+plotting.plot_input_gradients`, :func:`~sklearn_sparsecode.plotting.
+plot_maximized_activations`, :func:`~sklearn_sparsecode.plotting.
+plot_reconstructions`.
+"""
+
+from ._gradient import input_gradient
+from ._synthesis import maximize_activation, reconstruct_from_features
+
+__all__ = ["input_gradient", "maximize_activation", "reconstruct_from_features"]
