@@ -265,12 +265,24 @@ class MultiscaleTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         batch = self.prepare(X)
         dtype = work_dtype(batch.dtype)
         cotangent = check_cotangent(self, cotangent, len(batch), self.bands_[-1].stop, dtype)
-        flat = run_vjp(lambda chunk, cot, out: self._vjp(self.plan_, chunk, cot, out), batch,
-                       cotangent, int(np.prod(self.input_shape_)), dtype,
+        total = len(batch)
+        flat = run_vjp(lambda chunk, cot, out, start: self._vjp_chunk(chunk, cot, out, start,
+                                                                      total),
+                       batch, cotangent, int(np.prod(self.input_shape_)), dtype,
                        batch_size=self.batch_size, n_jobs=self.n_jobs, verbose=self.verbose,
                        row_bytes=self._vjp_row_bytes(dtype.itemsize),
-                       uses_blas=self._uses_blas, label=f"{type(self).__name__}.transform_vjp")
+                       uses_blas=self._uses_blas, label=f"{type(self).__name__}.transform_vjp",
+                       with_start=True)
         return shaped_like(flat, X, self.input_shape_)
+
+    def _vjp_chunk(self, chunk, cotangent, out, start, total):
+        """One chunk of :meth:`transform_vjp`: samples ``start`` … of ``total``.
+
+        The position is for maps whose BLAS products are cut into inner chunks
+        aligned to the sample index (so results do not depend on
+        ``batch_size``); the others ignore it.
+        """
+        self._vjp(self.plan_, chunk, cotangent, out)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -59,13 +59,24 @@ def shaped_like(flat, X, input_shape):
 
 
 def run_vjp(vjp, batch, cotangent, n_values, dtype, *, batch_size=None, n_jobs=None,
-            verbose=0, row_bytes=None, uses_blas=False, label="transform_vjp"):
+            verbose=0, row_bytes=None, uses_blas=False, label="transform_vjp",
+            with_start=False):
     """``vjp(chunk, cotangent_chunk, out)`` over chunks of a prepared batch and its cotangent.
 
     Each chunk of ``batch`` is converted to its work dtype just before its
-    VJP, as in the forward (:func:`~.base.run_forward`). Returns the gradient
-    rows ``(n_samples, n_values)`` in ``dtype``.
+    VJP, as in the forward (:func:`~.base.run_forward`). With ``with_start``
+    the call is ``vjp(chunk, cotangent_chunk, out, start)``, ``start`` the index
+    of the chunk's first sample in the batch (for maps that align their own
+    inner chunks to the sample index). Returns the gradient rows
+    ``(n_samples, n_values)`` in ``dtype``.
     """
+    if with_start:
+        index = np.arange(len(batch))
+        return map_in_batches(
+            lambda chunk, cot, rows, out: vjp(as_work_chunk(chunk), cot, out, int(rows[0])),
+            batch, n_values, dtype, batch_size=batch_size, n_jobs=n_jobs,
+            row_bytes=row_bytes, uses_blas=uses_blas, verbose=verbose, label=label,
+            others=(cotangent, index))
     return map_in_batches(lambda chunk, cot, out: vjp(as_work_chunk(chunk), cot, out), batch,
                           n_values, dtype, batch_size=batch_size, n_jobs=n_jobs,
                           row_bytes=row_bytes, uses_blas=uses_blas, verbose=verbose,

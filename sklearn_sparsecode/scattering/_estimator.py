@@ -146,7 +146,12 @@ class ScatteringTransformer(MultiscaleTransformer):
             slant=self.slant)
 
     _forward = staticmethod(_forward)
-    _vjp = staticmethod(scattering_vjp)  # recomputes the cascade, keeping its responses
+
+    def _vjp(self, plan, chunk, cotangent, out):
+        scattering_vjp(plan, chunk, cotangent, out)  # recomputes the cascade, keeping it
+
+    def _vjp_chunk(self, chunk, cotangent, out, start, total):
+        scattering_vjp(self.plan_, chunk, cotangent, out, start, total)
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)

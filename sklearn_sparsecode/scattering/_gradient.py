@@ -267,11 +267,32 @@ def _finish_vjp(raw, G, plan):
 SUB_CHUNK = 16
 
 
-def scattering_vjp(plan, X, G, out):
-    """Write the gradient of ``sum(G * scattering(X))`` (flattened images) into ``out``."""
-    for start in range(0, len(X), SUB_CHUNK):
-        rows = slice(start, start + SUB_CHUNK)
-        _scattering_vjp(plan, X[rows], G[rows], out[rows])
+def scattering_vjp(plan, X, G, out, start=0, total=None):
+    """Write the gradient of ``sum(G * scattering(X))`` (flattened images) into ``out``.
+
+    ``X`` holds the images ``start`` … ``start + n − 1`` of a batch of ``total``.
+    They are computed in passes of a fixed number of images aligned to that
+    index (a partial pass is completed with zero images and cotangents), so
+    every matrix product has the same shapes, and each image the same place in
+    them, whatever the outer chunks: results are bit-identical for every
+    ``batch_size`` and ``n_jobs``.
+    """
+    n = len(X)
+    total = n if total is None else total
+    step = max(1, min(SUB_CHUNK, total))
+    for block in range(start - start % step, start + n, step):
+        lo, hi = max(block, start), min(block + step, start + n)
+        if lo == block and hi == block + step:
+            _scattering_vjp(plan, X[lo - start:hi - start], G[lo - start:hi - start],
+                            out[lo - start:hi - start])
+            continue
+        Xb = np.zeros((step, *X.shape[1:]), dtype=X.dtype)
+        Gb = np.zeros((step, G.shape[1]), dtype=G.dtype)
+        ob = np.empty((step, out.shape[1]), dtype=out.dtype)
+        Xb[lo - block:hi - block] = X[lo - start:hi - start]
+        Gb[lo - block:hi - block] = G[lo - start:hi - start]
+        _scattering_vjp(plan, Xb, Gb, ob)
+        out[lo - start:hi - start] = ob[lo - block:hi - block]
 
 
 def _scattering_vjp(plan, X, G, out):
