@@ -109,6 +109,9 @@ class _Kernels:
         self.blocks2 = {(j1, j2): _filter_blocks(F, 2 ** (cascade.res2[j1, j2]
                                                          - cascade.res1[j1]), dtype)
                         for (j1, j2), F in cascade.filters2.items()}
+        # The forward's sampling divides by k²: folded into its own copy of the blocks.
+        self.scaled1 = [b / b.dtype.type(b.shape[2]) for b in self.blocks1]
+        self.scaled2 = {key: b / b.dtype.type(b.shape[2]) for key, b in self.blocks2.items()}
         self.lowpass = {r: tuple(np.ascontiguousarray(m, dtype=dtype) for m in pair)
                         for r, pair in cascade.lowpass.items()}
         self.unpad = self.pad_index = None
@@ -152,16 +155,23 @@ def _from_alias_blocks(B, k, coarse):
 def _sampled_response(spectrum, blocks, k):
     """Z = ↓k F⁻¹(ψ̂ · spectrum) for every filter: (M/k, N/k, C, X) complex.
 
-    ``spectrum`` is (M, N, X) complex, ``blocks`` (M/k · N/k, C, k²) real.
+    ``spectrum`` is (M, N, X) complex, ``blocks`` (M/k · N/k, C, k²) real and
+    already divided by k².
     """
     M, N, X = spectrum.shape
     M1, N1 = M // k, N // k
-    aliases = np.ascontiguousarray(_alias_blocks(spectrum, k)).view(blocks.dtype)
-    Z = np.matmul(blocks, aliases)  # (M1 N1, C, 2X): re and im interleaved
-    Z = Z.view(spectrum.dtype).reshape(M1, N1, -1)
-    Z /= k * k
+    C = blocks.shape[1]
+    if k == 1:  # no aliases: a broadcast product, real filters times (re, im) pairs
+        Z = np.empty((M, N, C, X), dtype=spectrum.dtype)
+        np.multiply(blocks.reshape(M, N, C, 1, 1), spectrum.view(blocks.dtype).reshape(
+            M, N, 1, X, 2), out=Z.view(blocks.dtype).reshape(M, N, C, X, 2))
+        Z = Z.reshape(M, N, C * X)
+    else:
+        aliases = np.ascontiguousarray(_alias_blocks(spectrum, k)).view(blocks.dtype)
+        Z = np.matmul(blocks, aliases)  # (M1 N1, C, 2X): re and im interleaved
+        Z = Z.view(spectrum.dtype).reshape(M1, N1, -1)
     return scipy.fft.ifft2(Z, axes=(0, 1), workers=1, overwrite_x=True).reshape(
-        M1, N1, blocks.shape[1], X)
+        M1, N1, C, X)
 
 
 def _response_adjoint(Z_bar, blocks, k):
@@ -171,7 +181,14 @@ def _response_adjoint(Z_bar, blocks, k):
     the result is the cotangent of the (real) input.
     """
     M1, N1, C, X = Z_bar.shape
-    T = scipy.fft.fft2(Z_bar, axes=(0, 1), workers=1)
+    T = scipy.fft.fft2(Z_bar, axes=(0, 1), workers=1, overwrite_x=True)
+    if k == 1:  # Σ_c ψ̂_c T_c, one multiply-add per filter
+        real = T.view(blocks.dtype).reshape(M1, N1, C, X, 2)
+        filters = blocks.reshape(M1, N1, C, 1, 1)
+        out = np.multiply(filters[:, :, 0], real[:, :, 0])
+        for c in range(1, C):
+            out += filters[:, :, c] * real[:, :, c]
+        return out.view(Z_bar.dtype).reshape(M1, N1, X)
     T = np.ascontiguousarray(T.reshape(M1 * N1, C, X)).view(blocks.dtype)  # (.., C, 2X)
     spectrum = np.matmul(blocks.transpose(0, 2, 1), T)  # (M1 N1, k², 2X)
     return _from_alias_blocks(spectrum.view(Z_bar.dtype), k, (M1, N1))
@@ -198,9 +215,11 @@ def _lowpass_adjoint(S_bar, matrices):
 
 def _modulus_adjoint(Z, U, U_bar):
     """Z̄ = Ū · Z/|Z| (0 where Z = 0), overwriting Ū and Z (neither is needed after)."""
-    np.divide(U_bar, U, out=U_bar, where=U > 0)
-    U_bar[U == 0] = 0
-    Z *= U_bar
+    positive = U > 0
+    np.divide(U_bar, U, out=U_bar, where=positive)
+    U_bar *= positive
+    pairs = Z.view(U.dtype).reshape(*Z.shape, 2)  # (re, im) times the real factor
+    pairs *= U_bar[..., None]
     return Z
 
 
@@ -224,8 +243,20 @@ def _path_offsets(cascade):
 def _finish_vjp(raw, G, plan):
     """Cotangent of the raw paths (n, P, hw) from that of the output (n, n_features)."""
     n, _, hw = raw.shape
-    if plan.rotation is None and plan.scale is None and plan.compression is None:
-        return G.reshape(n, -1, hw)
+    if plan.rotation is None and plan.scale is None:
+        G = G.reshape(n, -1, hw)
+        if plan.compression is None:
+            return G
+        values = raw[:, 1:]  # orders >= 1 are compressed, order 0 is not
+        positive = values > 0
+        safe = np.where(positive, values, 1)
+        if plan.compression == "log":
+            slope = 1 / (0.01 + safe)
+        else:
+            slope = plan.compression * safe ** (plan.compression - 1)
+        raw_bar = G.copy()
+        raw_bar[:, 1:] *= np.where(positive, slope, 0)
+        return raw_bar
     raw_bar = np.zeros_like(raw)
     blocks = G.reshape(n, -1, hw)
     for k, (order, _, _, combine) in enumerate(plan.groups):
@@ -321,7 +352,7 @@ def _scattering_vjp(plan, X, G, out):
     first, second = {}, {}
     for j1 in range(J):
         r1 = cascade.res1[j1]
-        Z1 = _sampled_response(spectrum, kern.blocks1[j1], 2 ** r1)  # (M1, N1, C1, n)
+        Z1 = _sampled_response(spectrum, kern.scaled1[j1], 2 ** r1)  # (M1, N1, C1, n)
         U1 = np.abs(Z1)
         M1, N1 = U1.shape[:2]
         raw[:, :, offset1[j1]:offset1[j1] + C[j1]] = _lowpass(
@@ -333,7 +364,7 @@ def _scattering_vjp(plan, X, G, out):
         U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, -1), axes=(0, 1), workers=1)
         for j2 in pairs:
             r2 = cascade.res2[j1, j2]
-            Z2 = _sampled_response(U1_hat, kern.blocks2[j1, j2], 2 ** (r2 - r1))
+            Z2 = _sampled_response(U1_hat, kern.scaled2[j1, j2], 2 ** (r2 - r1))
             M2, N2 = Z2.shape[:2]  # Z2: (M2, N2, C2, C1 n)
             U2 = np.abs(Z2)
             S2 = _lowpass(U2.reshape(M2, N2, -1), kern.lowpass[r2]).reshape(
