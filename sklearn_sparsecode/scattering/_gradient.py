@@ -214,12 +214,14 @@ def _lowpass_adjoint(S_bar, matrices):
 
 
 def _modulus_adjoint(Z, U, U_bar):
-    """Z̄ = Ū · Z/|Z| (0 where Z = 0), overwriting Ū and Z (neither is needed after)."""
-    positive = U > 0
-    np.divide(U_bar, U, out=U_bar, where=positive)
-    U_bar *= positive
-    pairs = Z.view(U.dtype).reshape(*Z.shape, 2)  # (re, im) times the real factor
-    pairs *= U_bar[..., None]
+    """Z̄ = Ū · Z/|Z| (0 where Z = 0), overwriting U, Ū and Z (none is needed after).
+
+    Where |Z| = 0, Z is 0 too: dividing by 1 there instead leaves a finite
+    factor, and the product is 0.
+    """
+    U += U == 0
+    np.divide(U_bar, U, out=U_bar)
+    Z *= U_bar
     return Z
 
 
