@@ -121,6 +121,13 @@ def _write_api_page():
             summary = inspect.getdoc(getattr(sklearn_sparsecode, name)).split("\n\n")[0]
             lines += [f".. py:exception:: sklearn_sparsecode.{name}", ""]
             lines += ["   " + line for line in summary.splitlines()] + [""]
+    from sklearn_sparsecode import cnn
+
+    trainable = [n for n in cnn.__all__ if n not in top]
+    if trainable:
+        lines += block("sklearn_sparsecode.cnn", trainable, "Training the CNN",
+                       "The numpy CNN trained whole or layer by layer (exact gradients, SGD "
+                       "with momentum or Adam).")
     lines += block("sklearn_sparsecode.plotting", plots, "Plotting",
                    "Pictures of atoms, filters, responses and weights (needs matplotlib).")
     lines += block("sklearn_sparsecode.datasets", datasets.__all__, "Data sets",

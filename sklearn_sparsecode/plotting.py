@@ -190,7 +190,8 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
     Parameters
     ----------
     cnn : fitted CNNFeatureExtractor
-    image : array-like of shape ``cnn.input_shape_``
+    image : array-like of shape ``cnn.input_shape_``, or one colour image
+        (the fitted batch's layout without its sample axis)
 
     Returns
     -------
@@ -201,7 +202,17 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
     from .cnn._layers import forward
 
     check_is_fitted(cnn)
-    image = np.asarray(image, dtype=np.float64).reshape(1, *cnn.input_shape_)
+    if getattr(cnn, "channel_axis", None) is None:
+        image = np.asarray(image, dtype=np.float64).reshape(1, *cnn.input_shape_)
+        shown = image[0]
+    else:  # one colour image: validated as a batch of one, channels first
+        from .cnn._input import validate_cnn_images
+
+        image = validate_cnn_images(cnn, np.asarray(image)[None], reset=False, image_shape=None,
+                                    channel_axis=cnn.channel_axis).astype(np.float64)
+        shown = np.moveaxis(image[0], 0, -1)
+        shown = ((shown - shown.min()) / (np.ptp(shown) or 1.0) if shown.shape[-1] == 3
+                 else shown[..., 0])
     params = {e["name"]: (e["weight"], e["bias"]) for e in cnn.layers_ if "weight" in e}
     outputs = [(e["name"], forward(image, cnn.layers_, params, i)[0])
                for i, e in enumerate(cnn.layers_) if e["type"] != "flatten"]
@@ -217,7 +228,7 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
         ax.set_yticks([])
         ax.set_axis_off()
     axes[0, 0].set_axis_on()
-    axes[0, 0].imshow(image[0], cmap="gray")
+    axes[0, 0].imshow(shown, cmap="gray")
     axes[0, 0].set_ylabel("input", fontsize=8)
     for row, (name, out) in zip(axes[1:], outputs):
         row[0].set_axis_on()
@@ -314,6 +325,121 @@ def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r",
                           f"(angles: frequency direction)", fontsize=10)
     return fig
 
+
+def _conv_index(cnn, layer):
+    names = [e["name"] for e in cnn.layers_]
+    convs = [e["name"] for e in cnn.layers_ if e["type"] == "conv"]
+    if layer not in names or cnn.layers_[names.index(layer)]["type"] != "conv":
+        raise ValueError(f"{layer!r} is not a convolution layer; those are {convs}.")
+    index = names.index(layer)
+    if convs.index(layer) == 0:
+        raise ValueError(f"{layer!r} is the first convolution: it combines input channels, "
+                         f"not filters; pick one of {convs[1:]}.")
+    return index
+
+
+def linearised_filters(cnn, layer="conv2"):
+    """Each filter of a convolution seen in the input: the layers up to it linearised.
+
+    Activations become the identity (the slope of tanh at 0), max pooling
+    becomes average pooling, biases and padding are dropped; what is left is
+    linear, and the filter of output channel o is the gradient of its value at
+    one position with respect to the input: the sum over input maps c of the
+    weights ``W[o, c]`` spread over the previous filters.
+
+    Returns
+    -------
+    filters : ndarray of shape (out_channels, in_channels_of_the_image, R, R)
+        R is the receptive field of ``layer`` (14 for LeNet-5's conv2).
+    """
+    from .cnn._backward import backward, forward_cached
+
+    check_is_fitted(cnn)
+    stop = _conv_index(cnn, layer)
+    linear, size = [], 1
+    for entry in cnn.layers_[:stop + 1]:
+        if entry["type"] == "conv":
+            linear.append({**entry, "padding": 0})
+        elif entry["type"] == "pool":
+            linear.append({**entry, "kind": "avg"})
+        elif entry["type"] == "activation":
+            linear.append({**entry, "function": "identity"})
+    for entry in linear[::-1]:
+        if entry["type"] == "conv":
+            size = (size - 1) * entry["stride"] + entry["kernel_size"]
+        elif entry["type"] == "pool":
+            size = (size - 1) * entry["stride"] + entry["size"]
+    params = {e["name"]: (np.asarray(e["weight"], dtype=np.float64),
+                          np.zeros(len(e["bias"]))) for e in linear if e["type"] == "conv"}
+    n_out, channels = linear[-1]["weight"].shape[0], getattr(cnn, "n_channels_", 1)
+    images = np.zeros((n_out, channels, size, size))
+    out, caches = forward_cached(images, linear, params)
+    cotangent = np.zeros(out.shape)
+    cotangent[np.arange(n_out), np.arange(n_out), 0, 0] = 1.0
+    return backward(cotangent, linear, params, caches, inputs=True)[1]
+
+
+def plot_filter_combinations(cnn, layer="conv2", *, max_filters=8, cmap="RdBu_r"):
+    """Each filter of a second convolution as a weighted combination of the first's filters.
+
+    Top row: the filters of the previous convolution (the "atoms"). Then one
+    row per filter o of ``layer`` (up to ``max_filters``): the weight map
+    ``W[o, c]`` with which atom c enters it (titled with its norm), and on the
+    right the resulting filter in the input (:func:`linearised_filters`: the
+    atoms placed by the weight maps through the pooling, summed). Colour
+    scales are symmetric: one per row for the weight maps.
+
+    Parameters
+    ----------
+    cnn : fitted CNNFeatureExtractor or CNNClassifier
+    layer : str, default="conv2"
+        A convolution that follows another one.
+    max_filters : int, default=8
+    cmap : str, default="RdBu_r"
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    index = _conv_index(cnn, layer)
+    previous = [e for e in cnn.layers_[:index] if e["type"] == "conv"][-1]
+    atoms = np.asarray(previous["weight"]).mean(axis=1)  # colour input: mean over channels
+    weight = np.asarray(cnn.layers_[index]["weight"])
+    combined = linearised_filters(cnn, layer).mean(axis=1)
+    shown = range(min(max_filters, len(weight)))
+    n_cols = weight.shape[1] + 2
+    fig, axes = plt.subplots(len(shown) + 1, n_cols, squeeze=False,
+                             figsize=(1.0 * n_cols + 0.6, 1.05 * (len(shown) + 1) + 0.5))
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_axis_off()
+
+    def draw(ax, image, limit=None, title=None):
+        ax.set_axis_on()
+        limit = limit or np.abs(image).max() or 1.0
+        ax.imshow(image, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+        if title:
+            ax.set_title(title, fontsize=6)
+
+    for c, atom in enumerate(atoms):
+        draw(axes[0, c + 1], atom, title=f"{previous['name']} {c}")
+    axes[0, 0].text(0.5, 0.5, "atoms", ha="center", va="center", fontsize=7,
+                    transform=axes[0, 0].transAxes)
+    for row, o in zip(axes[1:], shown):
+        row[0].text(0.5, 0.5, f"{layer} {o}\n=", ha="center", va="center", fontsize=7,
+                    transform=row[0].transAxes)
+        limit = np.abs(weight[o]).max()
+        for c in range(weight.shape[1]):
+            draw(row[c + 1], weight[o, c], limit, f"‖w‖ {np.linalg.norm(weight[o, c]):.2f}")
+        draw(row[-1], combined[o], title="in the input")
+    fig.suptitle(f"{layer}: each filter is a weighted combination of {previous['name']}'s "
+                 f"{len(atoms)} filters (weight map per filter; right: the sum in pixels)",
+                 fontsize=8)
+    fig.tight_layout()
+    return fig
 
 
 def _image_grid(n_rows, n_cols, size=1.5):

@@ -17,6 +17,7 @@ from sklearn_sparsecode import (
     ThresholdTransformer,
     WaveletTransformer,
 )
+from sklearn_sparsecode.cnn import CNNClassifier
 
 ESTIMATORS = [
     WaveletTransformer(),
@@ -42,6 +43,11 @@ ESTIMATORS = [
     ContourletTransformer(n_directions=(2, 4), lp_filters="5-3", dfb_filters="dd4",
                           reconstruction="standard", batch_size=3, n_jobs=2),
     LocalPooling(transformer=ContourletTransformer(n_directions=(4, 8)), grid=2),
+    # A fully connected network takes tables (its first layer flattens); the
+    # convolutional ones are checked on images in test_cnn_training.py.
+    CNNClassifier(architecture=[{"type": "flatten"}, {"type": "dense", "out_features": 16},
+                                {"type": "activation", "function": "tanh"}],
+                  max_iter=100, learning_rate=1e-2, random_state=0),
 ]
 IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, ContourletTransformer,
                MorletTransformer, ScatteringTransformer)
