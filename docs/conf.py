@@ -50,6 +50,11 @@ try:
     _ignore = r"__init__\.py"
 except FileNotFoundError:
     _ignore = r"plot_front_ends_fashion_mnist\.py"
+# The texture synthesis example reads a scikit-image picture (an optional dependency).
+try:
+    import skimage  # noqa: F401
+except ImportError:
+    _ignore += r"|plot_texture_synthesis\.py"
 sphinx_gallery_conf = {
     "examples_dirs": str(HERE.parent / "examples"),
     "gallery_dirs": "auto_examples",
@@ -83,7 +88,7 @@ def _write_api_page():
     import dataclasses
     import inspect
 
-    from sklearn_sparsecode import datasets, plotting
+    from sklearn_sparsecode import datasets, inspection, plotting
 
     def block(module, names, title, text, template=None):
         lines = [title, "-" * len(title), "", text, "", f".. currentmodule:: {module}", "",
@@ -128,6 +133,9 @@ def _write_api_page():
         lines += block("sklearn_sparsecode.cnn", trainable, "Training the CNN",
                        "The numpy CNN trained whole or layer by layer (exact gradients, SGD "
                        "with momentum or Adam).")
+    lines += block("sklearn_sparsecode.inspection", inspection.__all__, "Inspection",
+                   "Gradients of fitted models with respect to their input images: saliency, "
+                   "activation maximisation, images from their features.")
     lines += block("sklearn_sparsecode.plotting", plots, "Plotting",
                    "Pictures of atoms, filters, responses and weights (needs matplotlib).")
     lines += block("sklearn_sparsecode.datasets", datasets.__all__, "Data sets",

@@ -1,7 +1,7 @@
 """Gradients of fitted models with respect to their input images, and the images they ask for.
 
 * :func:`input_gradient`: saliency, the gradient of a class score of a fitted
-  two-layer model with respect to each pixel;
+  two-layer model with respect to each pixel (:func:`class_score`: that score);
 * :func:`maximize_activation`: an image that maximises a class score or one
   feature (activation maximisation);
 * :func:`reconstruct_from_features`: an image with given features (scattering
@@ -15,7 +15,7 @@ plot_maximized_activations`, :func:`~sklearn_sparsecode.plotting.
 plot_reconstructions`.
 """
 
-from ._gradient import input_gradient
+from ._gradient import class_score, input_gradient
 from ._synthesis import maximize_activation, reconstruct_from_features
 
-__all__ = ["input_gradient", "maximize_activation", "reconstruct_from_features"]
+__all__ = ["class_score", "input_gradient", "maximize_activation", "reconstruct_from_features"]

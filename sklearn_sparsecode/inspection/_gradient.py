@@ -12,7 +12,7 @@ from .._core.batching import _single_threaded_blas
 from .._core.validation import BATCH_SIZE
 from ._chain import Chain
 
-__all__ = ["input_gradient"]
+__all__ = ["class_score", "input_gradient"]
 
 
 def _images(X, caller):
@@ -40,6 +40,48 @@ def score_and_gradient(chain, X, target, versus=None):
     inputs, h = chain.forward(X)
     score, g = chain.head_score(h, target, versus)
     return score, chain.backward(inputs, g)
+
+
+@validate_params(
+    {"model": [HasMethods(["fit", "predict"])], "X": ["array-like"], "target": "no_validation",
+     "versus": "no_validation"},
+    prefer_skip_nested_validation=True)
+def class_score(model, X: ArrayLike, *, target, versus=None) -> np.ndarray:
+    """The score of class ``target`` that :func:`input_gradient` differentiates, per image.
+
+    ``decision_function(X)[:, k]`` for a linear head with more than two
+    classes; the decision function or its negative for a binary head; for a
+    multiclass SVC the sum over the other classes of the pairwise decision
+    values in favour of ``target`` (or the one pair with ``versus``). See
+    :func:`input_gradient`.
+
+    Parameters
+    ----------
+    model : fitted classifier or Pipeline
+    X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
+    target : label
+    versus : label or None, default=None
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_sparsecode.datasets import load_train_test
+    >>> from sklearn_sparsecode.inspection import class_score
+    >>> X, y, _, _ = load_train_test("digits")
+    >>> svc = SVC().fit(X.reshape(len(X), -1), y)
+    >>> class_score(svc, X[:3].reshape(3, -1), target=0).shape
+    (3,)
+    """
+    chain = Chain(model, "class_score")
+    if chain.head is None:
+        raise TypeError(f"class_score needs a classifier at the end of the model; "
+                        f"{type(model).__name__} ends with a transformer.")
+    chain.check_target(target, versus)
+    return np.asarray(class_scores(chain, _images(X, "class_score"), target, versus))
 
 
 @validate_params(

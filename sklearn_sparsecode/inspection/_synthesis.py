@@ -121,7 +121,7 @@ def _resolve_feature(chain, feature, n_out):
                     block[index] = i
         if block:
             extent = np.max(np.array(list(block)), axis=0)
-            centre = tuple(int(e) // 2 for e in extent)
+            centre = tuple((int(e) + 1) // 2 for e in extent)  # size // 2, as for bands
             return block.get(centre, block[min(block)])
     examples = ([b.prefix for b in bands][:6] if bands else (names or [])[:6])
     raise ValueError(f"feature={feature!r} is not an output column, band or block of "
