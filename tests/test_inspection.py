@@ -30,6 +30,7 @@ from sklearn_sparsecode import (
 from sklearn_sparsecode import inspection
 from sklearn_sparsecode.datasets import load_train_test
 from sklearn_sparsecode.inspection import (
+    class_score,
     input_gradient,
     maximize_activation,
     reconstruct_from_features,
@@ -71,10 +72,12 @@ def assert_matches_finite_differences(score, gradient, X, *, n_directions=3):
     for _ in range(n_directions):
         D = rng.normal(size=X.shape)
         analytic = np.sum((gradient * D).reshape(len(X), -1), axis=1)
+        # Relative to the typical size of ⟨g, D⟩ for a Gaussian D, ‖g‖, at least.
+        scale = np.maximum(np.abs(analytic), np.linalg.norm(gradient.reshape(len(X), -1), axis=1))
         best = np.inf
         for eps in (1e-6, 1e-7):
             fd = (score(X + eps * D) - score(X - eps * D)) / (2 * eps)
-            best = min(best, np.max(np.abs(fd - analytic) / np.abs(analytic)))
+            best = min(best, np.max(np.abs(fd - analytic) / scale))
         assert best < 1e-6
 
 
@@ -131,6 +134,16 @@ def test_binary_heads_differentiate_the_decision_function_with_its_sign(head):
         def score(Z, sign=sign):
             return sign * model.decision_function(Z)
         assert_matches_finite_differences(score, gradient, X)
+
+
+def test_class_score_is_what_input_gradient_differentiates():
+    svc = MODELS["pooled-curvelets-rbf-svc"]().fit(X_SMALL, Y_SMALL)
+    np.testing.assert_allclose(class_score(svc, X_TEST[:5], target=4), ovo_score(svc, X_TEST[:5], 4))
+    linear = MODELS["wavelets-soft-split-logistic"]().fit(X_SMALL, Y_SMALL)
+    np.testing.assert_allclose(class_score(linear, X_TEST[:5], target=4),
+                               linear.decision_function(X_TEST[:5])[:, 4])
+    with pytest.raises(ValueError, match="not a class"):
+        class_score(linear, X_TEST[:1], target=10)
 
 
 def test_svc_pairwise_score_is_scikit_learns_and_versus_selects_one_pair():
@@ -207,6 +220,24 @@ def test_the_maximiser_of_a_linear_feature_under_an_l2_bound_is_its_normalised_a
         synthesis = transformer.atom(column)
         cosine = np.sum(synthesis * atom) / np.linalg.norm(synthesis) / np.linalg.norm(atom)
         assert cosine < 0.999
+
+
+def test_the_maximiser_of_a_first_layer_cnn_unit_is_its_normalised_filter():
+    from sklearn_sparsecode import CNNFeatureExtractor
+
+    if not hasattr(CNNFeatureExtractor, "transform_vjp"):
+        pytest.skip("the CNN's input VJP comes with the cnn branch")
+    cnn = CNNFeatureExtractor(weights="lenet5-fashion-mnist", output_layer="act1").fit(
+        np.zeros((1, 28, 28)))
+    # tanh(w·x + b) increases with w·x: under ‖x‖ <= 1 the best x is w/‖w‖ on the
+    # 5 x 5 field of the centre unit (14, 14) (padding 2), 0 elsewhere.
+    images = maximize_activation(cnn, feature=["act1_2", "act1_5"], pixel_range=None,
+                                 max_norm=1.0, random_state=0)
+    for image, channel in zip(images, (2, 5)):
+        w = cnn.layers_[0]["weight"][channel, 0]
+        expected = np.zeros((28, 28))
+        expected[12:17, 12:17] = w / np.linalg.norm(w)
+        np.testing.assert_allclose(image, expected, atol=1e-7)
 
 
 def test_class_template_of_a_linear_head_on_a_linear_transform():
