@@ -242,11 +242,44 @@ def _path_offsets(cascade):
     return offset1, offset2, base
 
 
+def _invariant_weights(plan):
+    """The output channels as linear maps of the raw paths, before any modulus.
+
+    Returns ``(real, imag, is_dft, compressed)``: channel k is z_k = Σ_p W_kp S_p with
+    W = real + i·imag (K, P); its value is |z_k| where ``is_dft`` (the modulus
+    of an angular DFT), z_k otherwise (a raw path or a mean of paths), then
+    compressed where ``compressed`` (orders >= 1). Cached on the plan.
+    """
+    key = "gradient_invariants"
+    if key in plan._cache:
+        return plan._cache[key]
+    K, P = len(plan.groups), len(plan.paths)
+    weights = np.zeros((K, P), dtype=complex)
+    is_dft = np.zeros(K, dtype=bool)
+    for k, (_, _, _, combine) in enumerate(plan.groups):
+        op = combine[0]
+        if op in ("raw", "mean"):
+            members = combine[1]
+            weights[k, members] += 1.0 / len(members)
+        else:  # |Σ_t e^{-2πiqt/L} mean(S[members_t])| / L
+            members, q = combine[1], combine[2]
+            L = len(members)
+            for t, m in enumerate(members):
+                weights[k, m] += np.exp(-2j * np.pi * q * t / L) / (L * len(m))
+            is_dft[k] = True
+    compressed = np.array([order > 0 for order, _, _, _ in plan.groups]) & (
+        plan.compression is not None)
+    found = (np.ascontiguousarray(weights.real), np.ascontiguousarray(weights.imag), is_dft,
+             compressed)
+    plan._cache[key] = found
+    return found
+
+
 def _finish_vjp(raw, G, plan):
     """Cotangent of the raw paths (n, P, hw) from that of the output (n, n_features)."""
     n, _, hw = raw.shape
-    if plan.rotation is None and plan.scale is None:
-        G = G.reshape(n, -1, hw)
+    G = G.reshape(n, -1, hw)
+    if plan.rotation is None and plan.scale is None:  # the channels are the raw paths
         if plan.compression is None:
             return G
         values = raw[:, 1:]  # orders >= 1 are compressed, order 0 is not
@@ -259,40 +292,32 @@ def _finish_vjp(raw, G, plan):
         raw_bar = G.copy()
         raw_bar[:, 1:] *= np.where(positive, slope, 0)
         return raw_bar
-    raw_bar = np.zeros_like(raw)
-    blocks = G.reshape(n, -1, hw)
-    for k, (order, _, _, combine) in enumerate(plan.groups):
-        op = combine[0]
-        if op == "raw":
-            values = raw[:, combine[1][0]]
-        elif op == "mean":
-            values = raw[:, combine[1]].mean(axis=1)
+    real, imag, is_dft, compressed = _invariant_weights(plan)
+    dtype = raw.dtype
+    real, imag = real.astype(dtype), imag.astype(dtype)
+    zr = np.matmul(real, raw)  # (n, K, hw)
+    zi = np.matmul(imag, raw) if is_dft.any() else None
+    if zi is not None:
+        modulus = np.hypot(zr, zi)
+        values = np.where(is_dft[:, None], modulus, zr)
+    else:
+        values = zr
+    g = G
+    if compressed.any():
+        positive = values > 0
+        safe = np.where(positive, values, 1)
+        if plan.compression == "log":
+            slope = 1 / (0.01 + safe)
         else:
-            members, q = combine[1], combine[2]
-            L = len(members)
-            stacked = np.stack([raw[:, m].mean(axis=1) for m in members], axis=1)
-            phase = np.exp(-2j * np.pi * q * np.arange(L) / L)
-            z = np.tensordot(stacked, phase, axes=([1], [0])) / L
-            values = np.abs(z)
-        g = blocks[:, k]
-        if order > 0 and plan.compression is not None:
-            positive = values > 0
-            safe = np.where(positive, values, 1)
-            if plan.compression == "log":
-                slope = 1 / (0.01 + safe)
-            else:
-                slope = plan.compression * safe ** (plan.compression - 1)
-            g = g * np.where(positive, slope, 0)
-        if op == "raw":
-            raw_bar[:, combine[1][0]] += g
-        elif op == "mean":
-            raw_bar[:, combine[1]] += (g / len(combine[1]))[:, None]
-        else:
-            unit = z / np.where(values > 0, values, 1)
-            for t, m in enumerate(members):
-                weight = np.real(np.conj(unit) * phase[t]) / L
-                raw_bar[:, m] += (g * weight / len(m))[:, None]
-    return raw_bar
+            slope = plan.compression * safe ** (plan.compression - 1)
+        slope = np.where(positive, slope, 0)
+        g = np.where(compressed[:, None], g * slope, g)
+    if zi is None:
+        return np.matmul(real.T, g)
+    safe = np.where(modulus > 0, modulus, 1)
+    unit_r = np.where(is_dft[:, None], np.where(modulus > 0, zr / safe, 0), 1)
+    unit_i = np.where(is_dft[:, None], np.where(modulus > 0, zi / safe, 0), 0)
+    return np.matmul(real.T, g * unit_r) + np.matmul(imag.T, g * unit_i)
 
 
 # Images per pass: the kept responses of 16 images at 28² (J=2, L=8) are about 5 MB in
