@@ -347,3 +347,29 @@ def test_every_transformer_has_a_vjp(cls):
     if cls.__name__ == "Denoiser":
         pytest.skip("a denoiser is not a feature map")
     assert callable(getattr(cls, "transform_vjp", None))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MorletTransformer(n_scales=2, n_orientations=4, batch_size=8),
+    lambda: ScatteringTransformer(batch_size=8),
+    lambda: LocalPooling(transformer=CurveletTransformer(n_scales=2, decimated=False), grid=4,
+                         batch_size=8)])
+def test_vjp_memory_is_bounded_by_its_chunks(make):
+    import tracemalloc
+
+    r = rng()
+    X = r.random((256, 32, 32))
+    est = make().fit(X)
+    G = r.normal(size=est.transform(X[:1]).shape[1:])
+    G = np.ascontiguousarray(np.broadcast_to(G, (len(X), G.size)))
+    est.transform_vjp(X[:16], G[:16])  # plans and caches outside the measurement
+    peaks = {}
+    for n in (64, 256):
+        tracemalloc.start()
+        est.transform_vjp(X[:n], G[:n])
+        peaks[n] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    # Four times the images: the peak grows by the larger result only (8 bytes a pixel),
+    # the working set is one chunk's whatever the batch.
+    grown = X[:256].nbytes - X[:64].nbytes
+    assert peaks[256] - peaks[64] < 1.5 * grown

@@ -160,7 +160,7 @@ def input_gradient(model, X: ArrayLike, *, target, versus=None,
     >>> from sklearn_sparsecode.datasets import load_train_test
     >>> from sklearn_sparsecode.inspection import input_gradient
     >>> X, y, _, _ = load_train_test("digits")
-    >>> model = make_pipeline(WaveletTransformer(wavelet="haar", level=1),
+    >>> model = make_pipeline(WaveletTransformer(wavelet="haar"),
     ...                       LogisticRegression(max_iter=1000)).fit(X, y)
     >>> input_gradient(model, X[:2], target=3).shape
     (2, 8, 8)

@@ -235,7 +235,7 @@ def maximize_activation(model_or_transformer, *, target=None, feature: int | str
     >>> import numpy as np
     >>> from sklearn_sparsecode import WaveletTransformer
     >>> from sklearn_sparsecode.inspection import maximize_activation
-    >>> wt = WaveletTransformer(wavelet="haar", level=1).fit(np.zeros((1, 8, 8)))
+    >>> wt = WaveletTransformer(wavelet="haar").fit(np.zeros((1, 8, 8)))
     >>> x = maximize_activation(wt, feature=20, pixel_range=None, max_norm=1.0,
     ...                         random_state=0)
     >>> bool(np.allclose(x, wt.atom(20), atol=1e-6))
@@ -386,7 +386,7 @@ def reconstruct_from_features(transformer, features: ArrayLike, *,
     >>> from sklearn_sparsecode import WaveletTransformer
     >>> from sklearn_sparsecode.inspection import reconstruct_from_features
     >>> image = np.random.default_rng(0).random((1, 8, 8))
-    >>> wt = WaveletTransformer(wavelet="haar", level=1).fit(image)
+    >>> wt = WaveletTransformer(wavelet="haar").fit(image)
     >>> back = reconstruct_from_features(wt, wt.transform(image)[0], random_state=0)
     >>> bool(np.allclose(back, image[0], atol=1e-6))
     True

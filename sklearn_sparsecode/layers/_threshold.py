@@ -386,7 +386,8 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         dtype = work_dtype(flat.dtype)
         n_out = self.n_features_in_ * (2 if self.sign == "split" else 1)
         cotangent = check_cotangent(self, cotangent, len(flat), n_out, dtype)
-        rule = self.mode
+        # The rule's parameter is being renamed from mode to shrinkage (issue 19).
+        rule = getattr(self, "shrinkage", None) or self.mode
         k = _n_kept(self.top_k, self.n_features_in_)
         gradient = run_vjp(
             lambda chunk, cot, out: threshold_vjp_into(chunk, cot, out, self.tau_, rule,
