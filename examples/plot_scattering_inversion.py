@@ -10,10 +10,10 @@ with the gradient from ``ScatteringTransformer.transform_vjp``), and compare
 the result with x₀ (Bruna & Mallat 2013; Kymatio's reconstruction example
 does the same with torch).
 
-* Order 1, |x ⋆ ψ| ⋆ φ, keeps the local energy of each scale and orientation
+* Order 1, ``|x ⋆ ψ| ⋆ φ``, keeps the local energy of each scale and orientation
   averaged over 2^J pixels: where the image has edges of each direction, not
   how they join.
-* Order 2, ||x ⋆ ψ₁| ⋆ ψ₂| ⋆ φ, adds how that energy varies at coarser
+* Order 2, ``||x ⋆ ψ₁| ⋆ ψ₂| ⋆ φ``, adds how that energy varies at coarser
   scales: how edges line up into strokes, where they end and bend.
 
 Here J = 3 and 8 orientations on 32 × 32 images (1,024 pixels): order 1 gives
