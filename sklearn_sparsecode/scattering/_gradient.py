@@ -104,14 +104,17 @@ class _Kernels:
         self.real = np.dtype(dtype)
         self.complex = np.result_type(dtype, np.complex64)
         M, N = cascade.padded
-        self.blocks1 = [_filter_blocks(F, 2 ** r, dtype)
+        # The forward's alias sums, divided by k² (the sampling), one block per coarse
+        # frequency; the adjoint tiles with the filters on their own grid.
+        self.scaled1 = [_filter_blocks(F, 2 ** r, dtype)
                         for F, r in zip(cascade.filters1, cascade.res1)]
-        self.blocks2 = {(j1, j2): _filter_blocks(F, 2 ** (cascade.res2[j1, j2]
+        self.scaled2 = {(j1, j2): _filter_blocks(F, 2 ** (cascade.res2[j1, j2]
                                                          - cascade.res1[j1]), dtype)
                         for (j1, j2), F in cascade.filters2.items()}
-        # The forward's sampling divides by k²: folded into its own copy of the blocks.
-        self.scaled1 = [b / b.dtype.type(b.shape[2]) for b in self.blocks1]
-        self.scaled2 = {key: b / b.dtype.type(b.shape[2]) for key, b in self.blocks2.items()}
+        # The adjoint tiles: the filters on their own grid, (C, M, N).
+        self.full1 = [np.ascontiguousarray(F, dtype=dtype) for F in cascade.filters1]
+        self.full2 = {key: np.ascontiguousarray(F, dtype=dtype)
+                      for key, F in cascade.filters2.items()}
         self.lowpass = {r: tuple(np.ascontiguousarray(m, dtype=dtype) for m in pair)
                         for r, pair in cascade.lowpass.items()}
         self.unpad = self.pad_index = None
@@ -126,10 +129,11 @@ class _Kernels:
 
 def _filter_blocks(filters, k, dtype):
     """(C, M, N) real filters → (M/k · N/k, C, k²): the k × k aliases of each coarse
-    frequency, unscaled (the forward divides by k², the adjoint does not)."""
+    frequency, divided by k² (the sampling)."""
     C, M, N = filters.shape
     blocks = filters.reshape(C, k, M // k, k, N // k).transpose(2, 4, 0, 1, 3)
-    return np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k), dtype=dtype)
+    return np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k) / (k * k),
+                                dtype=dtype)
 
 
 def _kernels(plan, cascade, dtype):
@@ -143,13 +147,6 @@ def _alias_blocks(A, k):
     """(M, N, X) → (M/k · N/k, k², X): the k × k aliases of each coarse frequency."""
     M, N = A.shape[0] // k, A.shape[1] // k
     return A.reshape(k, M, k, N, -1).transpose(1, 3, 0, 2, 4).reshape(M * N, k * k, -1)
-
-
-def _from_alias_blocks(B, k, coarse):
-    """Inverse of :func:`_alias_blocks`: (M/k · N/k, k², X) → (M, N, X)."""
-    M, N = coarse
-    X = B.shape[-1]
-    return B.reshape(M, N, k, k, X).transpose(2, 0, 3, 1, 4).reshape(k * M, k * N, X)
 
 
 def _sampled_response(spectrum, blocks, k):
@@ -174,24 +171,23 @@ def _sampled_response(spectrum, blocks, k):
         M1, N1, C, X)
 
 
-def _response_adjoint(Z_bar, blocks, k):
+def _response_adjoint(Z_bar, filters, k):
     """Σ_c ψ̂_c · tile(F Z̄_c): the spectrum (M, N, X) of the input's cotangent.
 
-    ``Z_bar`` is (M/k, N/k, C, X) complex; the real part of the inverse FFT of
-    the result is the cotangent of the (real) input.
+    ``Z_bar`` is (M/k, N/k, C, X) complex, ``filters`` (C, M, N) real; the
+    real part of the inverse FFT of the result is the cotangent of the (real)
+    input. The tiling is a broadcast over the k × k alias blocks, one
+    multiply-add per filter (a batched matrix product per frequency, then a
+    copy back to the grid, was 4x slower at 128²).
     """
     M1, N1, C, X = Z_bar.shape
     T = scipy.fft.fft2(Z_bar, axes=(0, 1), workers=1, overwrite_x=True)
-    if k == 1:  # Σ_c ψ̂_c T_c, one multiply-add per filter
-        real = T.view(blocks.dtype).reshape(M1, N1, C, X, 2)
-        filters = blocks.reshape(M1, N1, C, 1, 1)
-        out = np.multiply(filters[:, :, 0], real[:, :, 0])
-        for c in range(1, C):
-            out += filters[:, :, c] * real[:, :, c]
-        return out.view(Z_bar.dtype).reshape(M1, N1, X)
-    T = np.ascontiguousarray(T.reshape(M1 * N1, C, X)).view(blocks.dtype)  # (.., C, 2X)
-    spectrum = np.matmul(blocks.transpose(0, 2, 1), T)  # (M1 N1, k², 2X)
-    return _from_alias_blocks(spectrum.view(Z_bar.dtype), k, (M1, N1))
+    out = np.zeros((k, M1, k, N1, X), dtype=T.dtype)
+    tmp = np.empty_like(out)
+    for c in range(C):
+        np.multiply(filters[c].reshape(k, M1, k, N1, 1), T[None, :, None, :, c], out=tmp)
+        out += tmp
+    return out.reshape(k * M1, k * N1, X)
 
 
 def _lowpass(U, matrices):
@@ -320,9 +316,23 @@ def _finish_vjp(raw, G, plan):
     return np.matmul(real.T, g * unit_r) + np.matmul(imag.T, g * unit_i)
 
 
-# Images per pass: the kept responses of 16 images at 28² (J=2, L=8) are about 5 MB in
-# float32, near the cache; a whole chunk of a few hundred was 15–30% slower.
+# Images per pass: as many as keep the largest complex response of a layer within about
+# the cache (16 at 28², J=2, L=8, in float32; 1 at 128², where passes of 16 images
+# were 3–4x slower than passes of 1 or 2), and at most SUB_CHUNK.
 SUB_CHUNK = 16
+CACHE_BYTES = 4 * 2**20
+
+
+def pass_size(plan, dtype):
+    """Images per pass of :func:`scattering_vjp` (depends on the plan and dtype only)."""
+    cascade = cascade_of(plan)
+    M, N = cascade.padded
+    C = [len(f) for f in cascade.filters1]
+    sizes = [(M >> r) * (N >> r) * c for r, c in zip(cascade.res1, C)]
+    sizes += [(M >> cascade.res2[j1, j2]) * (N >> cascade.res2[j1, j2]) * C[j1] * C[j2]
+              for j1, j2 in cascade.filters2]
+    itemsize = np.dtype(np.result_type(dtype, np.complex64)).itemsize
+    return int(min(SUB_CHUNK, max(1, CACHE_BYTES // (max(sizes) * itemsize))))
 
 
 def scattering_vjp(plan, X, G, out, start=0, total=None):
@@ -337,7 +347,7 @@ def scattering_vjp(plan, X, G, out, start=0, total=None):
     """
     n = len(X)
     total = n if total is None else total
-    step = max(1, min(SUB_CHUNK, total))
+    step = max(1, min(pass_size(plan, X.dtype), total))
     for block in range(start - start % step, start + n, step):
         lo, hi = max(block, start), min(block + step, start + n)
         if lo == block and hi == block + step:
@@ -426,10 +436,10 @@ def _scattering_vjp(plan, X, G, out):
                     np.ascontiguousarray(S2_bar.transpose(0, 1, 3, 2, 4)).reshape(h, w, -1),
                     kern.lowpass[r2]).reshape(M2, N2, C[j2], C[j1] * n)
                 U1_hat_bar += _response_adjoint(_modulus_adjoint(Z2, U2, U2_bar),
-                                                kern.blocks2[j1, j2], 2 ** (r2 - r1))
+                                                kern.full2[j1, j2], 2 ** (r2 - r1))
             U1_bar += scipy.fft.ifft2(U1_hat_bar, axes=(0, 1), workers=1,
                                       overwrite_x=True).real.reshape(M1, N1, C[j1], n)
-        spectrum_bar += _response_adjoint(_modulus_adjoint(Z1, U1, U1_bar), kern.blocks1[j1],
+        spectrum_bar += _response_adjoint(_modulus_adjoint(Z1, U1, U1_bar), kern.full1[j1],
                                           2 ** r1)
     xp_bar += scipy.fft.ifft2(spectrum_bar, axes=(0, 1), workers=1, overwrite_x=True).real
     if cascade.padding is None:
