@@ -104,17 +104,14 @@ class _Kernels:
         self.real = np.dtype(dtype)
         self.complex = np.result_type(dtype, np.complex64)
         M, N = cascade.padded
-        # The forward's alias sums, divided by k² (the sampling), one block per coarse
-        # frequency; the adjoint tiles with the filters on their own grid.
-        self.scaled1 = [_filter_blocks(F, 2 ** r, dtype)
-                        for F, r in zip(cascade.filters1, cascade.res1)]
-        self.scaled2 = {(j1, j2): _filter_blocks(F, 2 ** (cascade.res2[j1, j2]
-                                                         - cascade.res1[j1]), dtype)
-                        for (j1, j2), F in cascade.filters2.items()}
-        # The adjoint tiles: the filters on their own grid, (C, M, N).
-        self.full1 = [np.ascontiguousarray(F, dtype=dtype) for F in cascade.filters1]
-        self.full2 = {key: np.ascontiguousarray(F, dtype=dtype)
-                      for key, F in cascade.filters2.items()}
+        # The filters as alias blocks, one per coarse frequency: the forward's
+        # divided by k² (the sampling averages the aliases), the adjoint's not.
+        self.scaled1, self.blocks1 = zip(*[_filter_blocks(F, 2 ** r, dtype)
+                                           for F, r in zip(cascade.filters1, cascade.res1)])
+        self.scaled2, self.blocks2 = {}, {}
+        for (j1, j2), F in cascade.filters2.items():
+            k = 2 ** (cascade.res2[j1, j2] - cascade.res1[j1])
+            self.scaled2[j1, j2], self.blocks2[j1, j2] = _filter_blocks(F, k, dtype)
         self.lowpass = {r: tuple(np.ascontiguousarray(m, dtype=dtype) for m in pair)
                         for r, pair in cascade.lowpass.items()}
         self.unpad = self.pad_index = None
@@ -128,12 +125,12 @@ class _Kernels:
 
 
 def _filter_blocks(filters, k, dtype):
-    """(C, M, N) real filters → (M/k · N/k, C, k²): the k × k aliases of each coarse
-    frequency, divided by k² (the sampling)."""
+    """(C, M, N) real filters → (M/k · N/k, C, k²), the k × k aliases of each coarse
+    frequency: divided by k² (for the sampling) and as they are (for its adjoint)."""
     C, M, N = filters.shape
     blocks = filters.reshape(C, k, M // k, k, N // k).transpose(2, 4, 0, 1, 3)
-    return np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k) / (k * k),
-                                dtype=dtype)
+    blocks = np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k), dtype=dtype)
+    return blocks / blocks.dtype.type(k * k), blocks
 
 
 def _kernels(plan, cascade, dtype):
@@ -171,23 +168,27 @@ def _sampled_response(spectrum, blocks, k):
         M1, N1, C, X)
 
 
-def _response_adjoint(Z_bar, filters, k):
+def _response_adjoint(Z_bar, blocks, k):
     """Σ_c ψ̂_c · tile(F Z̄_c): the spectrum (M, N, X) of the input's cotangent.
 
-    ``Z_bar`` is (M/k, N/k, C, X) complex, ``filters`` (C, M, N) real; the
-    real part of the inverse FFT of the result is the cotangent of the (real)
-    input. The tiling is a broadcast over the k × k alias blocks, one
-    multiply-add per filter (a batched matrix product per frequency, then a
-    copy back to the grid, was 4x slower at 128²).
+    ``Z_bar`` is (M/k, N/k, C, X) complex, ``blocks`` the filters as
+    (M/k · N/k, C, k²) alias blocks (not divided by k²: the adjoint of the
+    sampling tiles, it does not average). The real part of the inverse FFT of
+    the result is the cotangent of the (real) input.
     """
     M1, N1, C, X = Z_bar.shape
     T = scipy.fft.fft2(Z_bar, axes=(0, 1), workers=1, overwrite_x=True)
-    out = np.zeros((k, M1, k, N1, X), dtype=T.dtype)
-    tmp = np.empty_like(out)
-    for c in range(C):
-        np.multiply(filters[c].reshape(k, M1, k, N1, 1), T[None, :, None, :, c], out=tmp)
-        out += tmp
-    return out.reshape(k * M1, k * N1, X)
+    if k == 1:  # Σ_c ψ̂_c T_c, one multiply-add per filter on (re, im) pairs
+        real = T.view(blocks.dtype).reshape(M1, N1, C, X * 2)
+        filters = blocks.reshape(M1, N1, C, 1)
+        out = np.multiply(filters[:, :, 0], real[:, :, 0])
+        for c in range(1, C):
+            out += filters[:, :, c] * real[:, :, c]
+        return out.view(Z_bar.dtype).reshape(M1, N1, X)
+    # One small matrix product per coarse frequency: (k², C) filters times (C, 2X).
+    T = np.ascontiguousarray(T.reshape(M1 * N1, C, X)).view(blocks.dtype)
+    spectrum = np.matmul(blocks.transpose(0, 2, 1), T).view(Z_bar.dtype)  # (M1 N1, k², X)
+    return spectrum.reshape(M1, N1, k, k, X).transpose(2, 0, 3, 1, 4).reshape(k * M1, k * N1, X)
 
 
 def _lowpass(U, matrices):
@@ -436,10 +437,10 @@ def _scattering_vjp(plan, X, G, out):
                     np.ascontiguousarray(S2_bar.transpose(0, 1, 3, 2, 4)).reshape(h, w, -1),
                     kern.lowpass[r2]).reshape(M2, N2, C[j2], C[j1] * n)
                 U1_hat_bar += _response_adjoint(_modulus_adjoint(Z2, U2, U2_bar),
-                                                kern.full2[j1, j2], 2 ** (r2 - r1))
+                                                kern.blocks2[j1, j2], 2 ** (r2 - r1))
             U1_bar += scipy.fft.ifft2(U1_hat_bar, axes=(0, 1), workers=1,
                                       overwrite_x=True).real.reshape(M1, N1, C[j1], n)
-        spectrum_bar += _response_adjoint(_modulus_adjoint(Z1, U1, U1_bar), kern.full1[j1],
+        spectrum_bar += _response_adjoint(_modulus_adjoint(Z1, U1, U1_bar), kern.blocks1[j1],
                                           2 ** r1)
     xp_bar += scipy.fft.ifft2(spectrum_bar, axes=(0, 1), workers=1, overwrite_x=True).real
     if cascade.padding is None:
