@@ -107,7 +107,7 @@ class Chain:
             raise TypeError(
                 f"{self.caller} needs a head with a differentiable decision function: a "
                 f"linear classifier (coef_ and decision_function: LogisticRegression, "
-                f"LinearSVC, ...) or an SVC; {name} has none.")
+                f"LinearSVC, ...) or an SVC; {name} is neither.")
 
     @property
     def classes(self):
