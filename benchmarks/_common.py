@@ -48,8 +48,8 @@ def write_results(name, payload, directory=None):
     """
     directory = RESULTS if directory is None else Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    import sklearn
     import pywt
+    import sklearn
 
     payload = {
         "machine": {"python": platform.python_version(), "processor": platform.processor(),

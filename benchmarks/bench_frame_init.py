@@ -38,7 +38,7 @@ import numpy as np
 
 from _common import RESULTS, print_table, write_results
 from sklearn_sparsecode import ScatteringTransformer, make_two_layer_model
-from sklearn_sparsecode.cnn import CNNClassifier
+from sklearn_sparsecode import CNNClassifier
 from sklearn_sparsecode.datasets import load_train_test
 
 LAYERS = ["conv1", "conv2", "conv3", "fc1", "output"]

@@ -35,18 +35,18 @@ def transformers(size):
     items = [
         ("wavelets db2 periodization", WaveletTransformer(wavelet="db2", mode="periodization")),
         ("wavelets db2 symmetric", WaveletTransformer(wavelet="db2", mode="symmetric")),
-        ("curvelets decimated", CurveletTransformer(n_scales=3, n_angles=16)),
-        ("curvelets undecimated", CurveletTransformer(n_scales=3, n_angles=8, decimated=False)),
-        ("contourlets decimated", ContourletTransformer(n_directions=(4, 8))),
-        ("contourlets undecimated", ContourletTransformer(n_directions=(4, 8), decimated=False)),
+        ("curvelets decimated", CurveletTransformer(n_scales=3, n_orientations=8)),
+        ("curvelets undecimated", CurveletTransformer(n_scales=3, n_orientations=4, decimated=False)),
+        ("contourlets decimated", ContourletTransformer(n_orientations=(4, 8))),
+        ("contourlets undecimated", ContourletTransformer(n_orientations=(4, 8), decimated=False)),
         ("morlet J=2 L=8", MorletTransformer(n_scales=2, n_orientations=8)),
         ("scattering J=2 L=8", ScatteringTransformer(n_scales=2, n_orientations=8)),
         ("scattering J=2 L=8 rotation=fourier",
          ScatteringTransformer(n_scales=2, n_orientations=8, rotation="fourier")),
         ("pooled curvelets (LocalPooling)",
-         LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False),
+         LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4, decimated=False),
                       grid=7, power=0.5)),
-        ("threshold soft split", ThresholdTransformer(tau=0.1, mode="soft", sign="split")),
+        ("threshold soft split", ThresholdTransformer(tau=0.1, shrinkage="soft", sign="split")),
     ]
     cnn = CNNFeatureExtractor(random_state=0, output_layer="act3")
     if hasattr(cnn, "transform_vjp") and size == 28:

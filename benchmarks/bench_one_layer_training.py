@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import RESULTS, print_table, write_results
-from sklearn_sparsecode.cnn import CNNClassifier, CNNFeatureExtractor
+from sklearn_sparsecode import CNNClassifier, CNNFeatureExtractor
 from sklearn_sparsecode.datasets import load_train_test
 
 

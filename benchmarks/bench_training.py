@@ -25,7 +25,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from _common import RESULTS, print_table, write_results
-from sklearn_sparsecode.cnn import CNNClassifier, CNNFeatureExtractor
+from sklearn_sparsecode import CNNClassifier, CNNFeatureExtractor
 
 
 

@@ -63,7 +63,7 @@ names = list(second.get_feature_names_out())
 reached = values[np.arange(16), [names.index(f"act2_{c}_5_5") for c in range(16)]]
 print("second-layer activations reached (tanh, at most 1):", np.round(reached, 3))
 
-curvelets = CurveletTransformer(n_scales=3, n_angles=16).fit(blank)
+curvelets = CurveletTransformer(n_scales=3, n_orientations=8).fit(blank)
 morlet = MorletTransformer(n_scales=2, n_orientations=8).fit(blank)
 curvelet_atoms = maximize_activation(curvelets, feature=[
     b.prefix for b in curvelets.bands_ if b.scale == 2 and b.part == "re"], **settings)

@@ -27,7 +27,7 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sklearn_sparsecode.cnn import CNNClassifier
+from sklearn_sparsecode import CNNClassifier
 from sklearn_sparsecode.datasets import load_fashion_mnist
 
 QUICK = os.environ.get("SKLEARN_SPARSECODE_QUICK") == "1"

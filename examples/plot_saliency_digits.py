@@ -34,7 +34,7 @@ from sklearn_sparsecode.plotting import plot_input_gradients, plot_maximized_act
 
 QUICK = os.environ.get("SKLEARN_SPARSECODE_QUICK") == "1"
 X_train, y_train, X_test, y_test = load_train_test("digits")
-pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16, decimated=False),
+pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_orientations=8, decimated=False),
                       grid=4, power=0.5)
 model = make_two_layer_model(pooled, sign="keep", head="svc", C=3.0).fit(X_train, y_train)
 print(f"test accuracy: {model.score(X_test, y_test):.3f}")

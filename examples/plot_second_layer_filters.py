@@ -24,7 +24,7 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sklearn_sparsecode.cnn import CNNClassifier, CNNFeatureExtractor
+from sklearn_sparsecode import CNNClassifier, CNNFeatureExtractor
 from sklearn_sparsecode.datasets import load_fashion_mnist
 from sklearn_sparsecode.plotting import plot_filter_combinations
 

@@ -8,6 +8,19 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._core.bands import complex_pairs
 
+__all__ = [
+    "atom_image",
+    "linearised_filters",
+    "plot_atoms",
+    "plot_coefficient_maps",
+    "plot_filter_combinations",
+    "plot_filters",
+    "plot_input_gradients",
+    "plot_maximized_activations",
+    "plot_reconstructions",
+    "plot_responses",
+]
+
 
 def atom_image(estimator, column):
     """The atom of output column ``column`` of a fitted transform (``estimator.atom``)."""
@@ -99,7 +112,7 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
     >>> import numpy as np
     >>> from sklearn_sparsecode import CurveletTransformer
     >>> from sklearn_sparsecode.plotting import plot_atoms
-    >>> ct = CurveletTransformer(n_scales=3, n_angles=8).fit(np.zeros((1, 64, 64)))
+    >>> ct = CurveletTransformer(n_scales=3, n_orientations=4).fit(np.zeros((1, 64, 64)))
     >>> fig = plot_atoms(ct)  # doctest: +SKIP
     >>> fig.savefig("curvelet_atoms.png")  # doctest: +SKIP
     """
@@ -371,7 +384,7 @@ def linearised_filters(cnn, layer="conv2"):
             size = (size - 1) * entry["stride"] + entry["size"]
     params = {e["name"]: (np.asarray(e["weight"], dtype=np.float64),
                           np.zeros(len(e["bias"]))) for e in linear if e["type"] == "conv"}
-    n_out, channels = linear[-1]["weight"].shape[0], getattr(cnn, "n_channels_", 1)
+    n_out, channels = linear[-1]["weight"].shape[0], getattr(cnn, "n_channels_", None) or 1
     images = np.zeros((n_out, channels, size, size))
     out, caches = forward_cached(images, linear, params)
     cotangent = np.zeros(out.shape)

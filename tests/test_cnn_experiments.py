@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sklearn_sparsecode.cnn import CNNClassifier, CNNFeatureExtractor
+from sklearn_sparsecode import CNNClassifier, CNNFeatureExtractor
 from sklearn_sparsecode.plotting import linearised_filters, plot_filter_combinations
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"

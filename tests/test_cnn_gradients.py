@@ -7,7 +7,7 @@ PyTorch's autograd (skipped when torch is not installed).
 import numpy as np
 import pytest
 
-from sklearn_sparsecode.cnn import CNNClassifier, CNNFeatureExtractor
+from sklearn_sparsecode import CNNClassifier, CNNFeatureExtractor
 from sklearn_sparsecode.cnn._backward import backward, forward_cached
 from sklearn_sparsecode.cnn._layers import forward, normalize_spec, output_shapes
 from sklearn_sparsecode.cnn._weights import random_weights

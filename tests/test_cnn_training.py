@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_sparsecode.cnn import CNNClassifier, CNNFeatureExtractor
+from sklearn_sparsecode import CNNClassifier, CNNFeatureExtractor
 from sklearn_sparsecode.cnn._weights import oriented_filters
 
 SMALL = [{"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": 1},
@@ -151,7 +151,7 @@ def test_colour_images_are_the_first_layers_input_channels():
 @pytest.mark.parametrize("kwargs, fit_args, match", [
     ({"trainable": ["conv9"]}, None, "trainable must name conv or dense layers"),
     ({}, "one_class", "at least 2 classes"),
-    ({"channel_axis": 0}, "colour", "axis 0 holds the samples"),
+    ({"channel_axis": 0}, "colour", "is the sample axis"),
     ({"weights": "unknown"}, None, "no such file"),
 ])
 def test_bad_parameters(kwargs, fit_args, match):

@@ -25,9 +25,9 @@ from sklearn_sparsecode import (
     ScatteringTransformer,
     ThresholdTransformer,
     WaveletTransformer,
-    band_modulus,
 )
-from sklearn_sparsecode.layers import band_modulus_vjp
+from sklearn_sparsecode.layers._gradient import band_modulus_vjp
+from sklearn_sparsecode.layers._modulus import band_modulus
 
 
 
@@ -74,29 +74,29 @@ WAVELET_CASES = [(mode, wavelet) for mode in pywt.Modes.modes
 def test_wavelet_vjp_matches_finite_differences_in_every_mode(mode, wavelet):
     r = rng()
     X = r.normal(size=(2, 29, 35))  # odd sides: the modes pad differently
-    est = WaveletTransformer(wavelet=wavelet, level=2, mode=mode).fit(X)
+    est = WaveletTransformer(wavelet=wavelet, n_scales=2, mode=mode).fit(X)
     assert max(finite_difference_errors(est, X)) < 1e-6
     signals = r.normal(size=(2, 37))
-    est = WaveletTransformer(wavelet=wavelet, level=2, mode=mode).fit(signals)
+    est = WaveletTransformer(wavelet=wavelet, n_scales=2, mode=mode).fit(signals)
     assert max(finite_difference_errors(est, signals)) < 1e-6
 
 
 LINEAR = {
-    "wavelets-periodization-db2": lambda: WaveletTransformer(wavelet="db2", level=2),
-    "wavelets-symmetric-db4": lambda: WaveletTransformer(wavelet="db4", level=2,
+    "wavelets-periodization-db2": lambda: WaveletTransformer(wavelet="db2", n_scales=2),
+    "wavelets-symmetric-db4": lambda: WaveletTransformer(wavelet="db4", n_scales=2,
                                                          mode="symmetric"),
-    "wavelets-smooth-bior4.4": lambda: WaveletTransformer(wavelet="bior4.4", level=1,
+    "wavelets-smooth-bior4.4": lambda: WaveletTransformer(wavelet="bior4.4", n_scales=1,
                                                           mode="smooth"),
-    "wavelets-periodization-bior2.2": lambda: WaveletTransformer(wavelet="bior2.2", level=2),
-    "curvelets": lambda: CurveletTransformer(n_scales=3, n_angles=8),
-    "curvelets-finest-wavelets": lambda: CurveletTransformer(n_scales=3, n_angles=16,
+    "wavelets-periodization-bior2.2": lambda: WaveletTransformer(wavelet="bior2.2", n_scales=2),
+    "curvelets": lambda: CurveletTransformer(n_scales=3, n_orientations=4),
+    "curvelets-finest-wavelets": lambda: CurveletTransformer(n_scales=3, n_orientations=8,
                                                              finest="wavelets"),
     "curvelets-undecimated": lambda: CurveletTransformer(n_scales=3, decimated=False),
-    "contourlets-9-7": lambda: ContourletTransformer(n_directions=(4, 8)),
-    "contourlets-5-3-quincunx": lambda: ContourletTransformer(n_directions=(1, 2),
+    "contourlets-9-7": lambda: ContourletTransformer(n_orientations=(4, 8)),
+    "contourlets-5-3-quincunx": lambda: ContourletTransformer(n_orientations=(1, 2),
                                                               lp_filters="5-3"),
-    "contourlets-three-levels": lambda: ContourletTransformer(n_directions=(2, 4, 8)),
-    "contourlets-undecimated": lambda: ContourletTransformer(n_directions=(4, 8),
+    "contourlets-three-levels": lambda: ContourletTransformer(n_orientations=(2, 4, 8)),
+    "contourlets-undecimated": lambda: ContourletTransformer(n_orientations=(4, 8),
                                                              decimated=False),
     "morlet-tight": lambda: MorletTransformer(n_scales=2, n_orientations=4),
     "morlet-peak": lambda: MorletTransformer(n_scales=2, n_orientations=6, normalize="peak"),
@@ -157,14 +157,14 @@ def test_scattering_vjp_matches_finite_differences(name):
 
 POOLED = {
     "curvelets-sqrt": lambda: LocalPooling(
-        transformer=CurveletTransformer(n_scales=2, n_angles=8, decimated=False), grid=3,
+        transformer=CurveletTransformer(n_scales=2, n_orientations=4, decimated=False), grid=3,
         power=0.5),
     "curvelets": lambda: LocalPooling(
-        transformer=CurveletTransformer(n_scales=3, n_angles=8), grid=4),
+        transformer=CurveletTransformer(n_scales=3, n_orientations=4), grid=4),
     "wavelets-symmetric": lambda: LocalPooling(
-        transformer=WaveletTransformer(wavelet="db2", level=2, mode="symmetric"), grid=3),
+        transformer=WaveletTransformer(wavelet="db2", n_scales=2, mode="symmetric"), grid=3),
     "contourlets": lambda: LocalPooling(
-        transformer=ContourletTransformer(n_directions=(4,)), grid=2),
+        transformer=ContourletTransformer(n_orientations=(4,)), grid=2),
     "morlet-sqrt": lambda: LocalPooling(
         transformer=MorletTransformer(n_scales=2, n_orientations=4), grid=4, power=0.5),
     "scattering-averaged": lambda: LocalPooling(transformer=ScatteringTransformer(), grid=1),
@@ -197,7 +197,7 @@ def test_cnn_vjp_matches_finite_differences(output_layer):
 def test_threshold_vjp_matches_finite_differences(shrinkage, sign, top_k):
     r = rng()
     X = r.normal(size=(4, 40))
-    est = ThresholdTransformer(tau=0.5, mode=shrinkage, sign=sign, top_k=top_k).fit(X)
+    est = ThresholdTransformer(tau=0.5, shrinkage=shrinkage, sign=sign, top_k=top_k).fit(X)
     assert max(finite_difference_errors(est, X)) < 1e-6
 
 
@@ -205,14 +205,14 @@ def test_threshold_derivatives_in_closed_form():
     x = np.array([[-2.0, -0.5, 0.3, 1.0, 4.0]])
     ones = np.ones((1, 5))
     tau = 0.8
-    soft = ThresholdTransformer(tau=tau, mode="soft").fit(x).transform_vjp(x, ones)
-    hard = ThresholdTransformer(tau=tau, mode="hard").fit(x).transform_vjp(x, ones)
-    garrote = ThresholdTransformer(tau=tau, mode="garrote").fit(x).transform_vjp(x, ones)
+    soft = ThresholdTransformer(tau=tau, shrinkage="soft").fit(x).transform_vjp(x, ones)
+    hard = ThresholdTransformer(tau=tau, shrinkage="hard").fit(x).transform_vjp(x, ones)
+    garrote = ThresholdTransformer(tau=tau, shrinkage="garrote").fit(x).transform_vjp(x, ones)
     outside = np.abs(x) > tau
     np.testing.assert_array_equal(soft, outside * 1.0)
     np.testing.assert_array_equal(hard, outside * 1.0)  # the jump at τ is not seen
     np.testing.assert_allclose(garrote, np.where(outside, 1 + tau**2 / x**2, 0))
-    magnitude = ThresholdTransformer(tau=tau, mode="soft", sign="magnitude").fit(x)
+    magnitude = ThresholdTransformer(tau=tau, shrinkage="soft", sign="magnitude").fit(x)
     np.testing.assert_array_equal(magnitude.transform_vjp(x, ones), np.sign(x) * outside)
 
 
@@ -241,7 +241,7 @@ def test_band_modulus_vjp_matches_finite_differences():
 
 ALL = {**LINEAR, **{f"pool-{k}": v for k, v in POOLED.items()},
        "scattering": lambda: ScatteringTransformer(),
-       "threshold": lambda: ThresholdTransformer(tau=0.3, mode="soft", sign="split")}
+       "threshold": lambda: ThresholdTransformer(tau=0.3, shrinkage="soft", sign="split")}
 
 
 # Maps computed with BLAS matrix products, like their forwards: bit-identical for
@@ -291,14 +291,14 @@ def test_vjp_keeps_the_input_form():
     r = rng()
     images = r.random((3, 16, 16))
     flat = images.reshape(3, -1)
-    est = WaveletTransformer(wavelet="db2", level=1, image_shape=(16, 16)).fit(flat)
+    est = WaveletTransformer(wavelet="db2", n_scales=1, image_shape=(16, 16)).fit(flat)
     G = r.normal(size=est.transform(flat).shape)
     from_flat = est.transform_vjp(flat, G)
     assert from_flat.shape == (3, 256)
-    cube = WaveletTransformer(wavelet="db2", level=1).fit(images).transform_vjp(images, G)
+    cube = WaveletTransformer(wavelet="db2", n_scales=1).fit(images).transform_vjp(images, G)
     assert cube.shape == (3, 16, 16)
     np.testing.assert_allclose(cube.reshape(3, -1), from_flat)
-    threshold = ThresholdTransformer(tau=0.1, mode="soft").fit(images)
+    threshold = ThresholdTransformer(tau=0.1, shrinkage="soft").fit(images)
     assert threshold.transform_vjp(images, np.ones((3, 256))).shape == (3, 16, 16)
 
 
@@ -373,3 +373,29 @@ def test_vjp_memory_is_bounded_by_its_chunks(make):
     # the working set is one chunk's whatever the batch.
     grown = X[:256].nbytes - X[:64].nbytes
     assert peaks[256] - peaks[64] < 1.5 * grown
+
+
+@pytest.mark.parametrize("make", [
+    lambda: WaveletTransformer(wavelet="db2", n_scales=1, channel_axis=-1),
+    lambda: LocalPooling(transformer=CurveletTransformer(n_scales=2, decimated=False,
+                                                         channel_axis=1), grid=2),
+], ids=["wavelets-channels-last", "pooling-channels-first"])
+def test_vjp_of_channel_images_is_the_grey_vjp_per_channel(make):
+    # Every channel is one grey image: the gradient of channel c is the grey
+    # transformer's VJP of that channel with the cotangent of its block of columns.
+    X = rng().normal(size=(3, 16, 16, 2)) if make().__class__ is WaveletTransformer else \
+        rng().normal(size=(3, 2, 16, 16))
+    est = make().fit(X)
+    axis = est.channel_axis if hasattr(est, "channel_axis") else est.transformer.channel_axis
+    G = rng(5).normal(size=est.transform(X).shape)
+    grad = est.transform_vjp(X, G)
+    assert grad.shape == X.shape
+    grey = make().set_params(**({"channel_axis": None} if hasattr(est, "channel_axis")
+                                else {"transformer__channel_axis": None}))
+    channels = np.moveaxis(X, axis, 1)
+    grey.fit(channels[:, 0])
+    width = grey.bands_[-1].stop
+    for c in range(2):
+        expected = grey.transform_vjp(channels[:, c], G[:, c * width:(c + 1) * width])
+        np.testing.assert_allclose(np.take(grad, c, axis=axis), expected, rtol=1e-10,
+                                   atol=1e-12)

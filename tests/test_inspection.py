@@ -41,7 +41,7 @@ X_SMALL, Y_SMALL = X_TRAIN[:300], Y_TRAIN[:300]
 
 
 def pooled_curvelets():
-    return LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16,
+    return LocalPooling(transformer=CurveletTransformer(n_scales=2, n_orientations=8,
                                                         decimated=False), grid=4, power=0.5)
 
 
@@ -83,18 +83,18 @@ def assert_matches_finite_differences(score, gradient, X, *, n_directions=3):
 
 MODELS = {
     "wavelets-soft-split-logistic": lambda: make_two_layer_model(
-        WaveletTransformer(wavelet="haar", level=2), tau=0.05, mode="soft", sign="split",
+        WaveletTransformer(wavelet="haar", n_scales=2), tau=0.05, shrinkage="soft", sign="split",
         head="logistic"),
     "pooled-curvelets-rbf-svc": lambda: make_two_layer_model(pooled_curvelets(), sign="keep",
                                                              head="svc", C=3.0),
     "contourlets-garrote-linear-svm": lambda: make_two_layer_model(
-        ContourletTransformer(n_directions=(4,), decimated=False), tau=0.02, mode="garrote",
+        ContourletTransformer(n_orientations=(4,), decimated=False), tau=0.02, shrinkage="garrote",
         sign="magnitude", head="linear-svm"),
     "scalers-pca-poly-svc": lambda: make_pipeline(
-        WaveletTransformer(wavelet="db2", level=1, mode="symmetric"), MinMaxScaler(),
+        WaveletTransformer(wavelet="db2", n_scales=1, mode="symmetric"), MinMaxScaler(),
         PCA(n_components=20, whiten=True, random_state=0), MaxAbsScaler(),
         SVC(kernel="poly", degree=3, C=1.0)),
-    "sigmoid-nusvc": lambda: make_pipeline(WaveletTransformer(wavelet="haar", level=1),
+    "sigmoid-nusvc": lambda: make_pipeline(WaveletTransformer(wavelet="haar", n_scales=1),
                                            StandardScaler(),
                                            NuSVC(kernel="sigmoid", gamma=0.01, nu=0.3)),
     "scattering-linear-svc": lambda: make_pipeline(
@@ -125,7 +125,7 @@ def test_input_gradient_matches_finite_differences_of_the_decision_function(name
                                   SVC(kernel="rbf", C=3.0), SVC(kernel="linear")])
 def test_binary_heads_differentiate_the_decision_function_with_its_sign(head):
     mask = Y_SMALL < 2
-    model = make_pipeline(WaveletTransformer(wavelet="haar", level=1), StandardScaler(),
+    model = make_pipeline(WaveletTransformer(wavelet="haar", n_scales=1), StandardScaler(),
                           head).fit(X_SMALL[mask], Y_SMALL[mask])
     X = X_TEST[:3]
     for label, sign in ((1, 1.0), (0, -1.0)):
@@ -147,7 +147,7 @@ def test_class_score_is_what_input_gradient_differentiates():
 
 
 def test_svc_pairwise_score_is_scikit_learns_and_versus_selects_one_pair():
-    model = make_pipeline(WaveletTransformer(wavelet="haar", level=1),
+    model = make_pipeline(WaveletTransformer(wavelet="haar", n_scales=1),
                           SVC(kernel="rbf", C=3.0)).fit(X_SMALL, Y_SMALL)
     X = X_TEST[:5]
     model[-1].decision_function_shape = "ovo"
@@ -172,7 +172,7 @@ def ovo_decision(model, X):
 
 
 def test_input_gradient_of_a_linear_model_on_a_linear_transform_is_its_class_template():
-    wavelets = WaveletTransformer(wavelet="db2", level=1)
+    wavelets = WaveletTransformer(wavelet="db2", n_scales=1)
     model = make_pipeline(wavelets, StandardScaler(), LogisticRegression(max_iter=2000))
     model.fit(X_SMALL, Y_SMALL)
     W = transform_matrix(model[0], (8, 8))
@@ -189,7 +189,7 @@ def test_input_gradient_is_chunked_without_changing_the_result():
     full = input_gradient(model, X_TEST[:7], target=3)
     np.testing.assert_allclose(input_gradient(model, X_TEST[:7], target=3, batch_size=2), full,
                                rtol=1e-12, atol=1e-14)
-    flat = input_gradient(make_pipeline(WaveletTransformer(wavelet="haar", level=1,
+    flat = input_gradient(make_pipeline(WaveletTransformer(wavelet="haar", n_scales=1,
                                                            image_shape=(8, 8)),
                                         LogisticRegression(max_iter=500)).fit(
         X_SMALL.reshape(300, -1), Y_SMALL), X_TEST[:2].reshape(2, -1), target=1)
@@ -199,9 +199,9 @@ def test_input_gradient_is_chunked_without_changing_the_result():
 # -- activation maximisation ------------------------------------------------------
 
 @pytest.mark.parametrize("make, feature", [
-    (lambda: CurveletTransformer(n_scales=3, n_angles=8), "curvelet_s2_a1_re"),
-    (lambda: ContourletTransformer(n_directions=(4, 8)), "contourlet_s3_d5"),
-    (lambda: WaveletTransformer(wavelet="bior2.2", level=1, mode="symmetric"), 100),
+    (lambda: CurveletTransformer(n_scales=3, n_orientations=4), "curvelet_s2_a1_re"),
+    (lambda: ContourletTransformer(n_orientations=(4, 8)), "contourlet_s3_d5"),
+    (lambda: WaveletTransformer(wavelet="bior2.2", n_scales=1, mode="symmetric"), 100),
 ])
 def test_the_maximiser_of_a_linear_feature_under_an_l2_bound_is_its_normalised_atom(make,
                                                                                      feature):
@@ -241,7 +241,7 @@ def test_the_maximiser_of_a_first_layer_cnn_unit_is_its_normalised_filter():
 
 
 def test_class_template_of_a_linear_head_on_a_linear_transform():
-    model = make_pipeline(WaveletTransformer(wavelet="db2", level=1), StandardScaler(),
+    model = make_pipeline(WaveletTransformer(wavelet="db2", n_scales=1), StandardScaler(),
                           LogisticRegression(max_iter=2000)).fit(X_SMALL, Y_SMALL)
     W = transform_matrix(model[0], (8, 8))
     k = 6
@@ -294,8 +294,8 @@ def feature_distance(transformer, images, features):
     lambda: ScatteringTransformer(n_scales=2, n_orientations=4),
     lambda: LocalPooling(transformer=ScatteringTransformer(n_scales=2, n_orientations=4),
                          grid=1),
-    lambda: make_pipeline(CurveletTransformer(n_scales=2, n_angles=8, decimated=False),
-                          ThresholdTransformer(tau=0.05, mode="soft", sign="split")),
+    lambda: make_pipeline(CurveletTransformer(n_scales=2, n_orientations=4, decimated=False),
+                          ThresholdTransformer(tau=0.05, shrinkage="soft", sign="split")),
 ])
 def test_reconstruction_lowers_the_feature_distance_tenfold_from_the_documented_start(make):
     rng = np.random.default_rng(0)
@@ -314,7 +314,7 @@ def test_reconstruction_lowers_the_feature_distance_tenfold_from_the_documented_
 
 def test_reconstruction_of_an_invertible_transform_is_the_image():
     image = np.random.default_rng(1).random((1, 16, 16))
-    transformer = ContourletTransformer(n_directions=(4,)).fit(image)
+    transformer = ContourletTransformer(n_orientations=(4,)).fit(image)
     back = reconstruct_from_features(transformer, transformer.transform(image), max_iter=200,
                                      pixel_range=(0, 1), random_state=0)
     np.testing.assert_allclose(back, image, atol=1e-5)
@@ -332,7 +332,7 @@ def test_errors_are_clear():
         maximize_activation(model, target="3", max_iter=1)
     for head in (RandomForestClassifier(n_estimators=3, random_state=0),
                  KNeighborsClassifier()):
-        forest = make_pipeline(WaveletTransformer(wavelet="haar", level=1), head)
+        forest = make_pipeline(WaveletTransformer(wavelet="haar", n_scales=1), head)
         forest.fit(X_SMALL, Y_SMALL)
         with pytest.raises(TypeError, match="differentiable decision function"):
             input_gradient(forest, X_TEST[:1], target=0)
@@ -340,7 +340,7 @@ def test_errors_are_clear():
                            LogisticRegression(max_iter=200)).fit(X_SMALL, Y_SMALL)
     with pytest.raises(TypeError, match="cannot differentiate through FunctionTransformer"):
         input_gradient(opaque, X_TEST[:1], target=0)
-    precomputed = make_pipeline(WaveletTransformer(wavelet="haar", level=1),
+    precomputed = make_pipeline(WaveletTransformer(wavelet="haar", n_scales=1),
                                 SVC(kernel=lambda A, B: A @ B.T)).fit(X_SMALL, Y_SMALL)
     with pytest.raises(TypeError, match="kernel"):
         input_gradient(precomputed, X_TEST[:1], target=0)
@@ -350,7 +350,7 @@ def test_errors_are_clear():
         maximize_activation(model)
     with pytest.raises(ValueError, match="ends with a classifier"):
         maximize_activation(model, feature=0)
-    transformer = WaveletTransformer(wavelet="haar", level=1).fit(X_SMALL)
+    transformer = WaveletTransformer(wavelet="haar", n_scales=1).fit(X_SMALL)
     with pytest.raises(ValueError, match="target needs a classifier"):
         maximize_activation(transformer, target=0)
     with pytest.raises(ValueError, match="not an output column"):
@@ -402,3 +402,17 @@ def test_plots_draw_figures():
     fig = plot_reconstructions([transformer], X_TEST[:2], max_iter=3, random_state=0)
     assert len(fig.axes) == 4
     plt.close("all")
+
+
+@pytest.mark.parametrize("module_name", ["inspection", "plotting"])
+def test_public_module_lists_its_functions_sorted(module_name):
+    import importlib
+    import inspect as pyinspect
+
+    module = importlib.import_module(f"sklearn_sparsecode.{module_name}")
+    assert module.__all__ == sorted(module.__all__)
+    defined = {name for name, obj in vars(module).items()
+               if pyinspect.isfunction(obj) and not name.startswith("_")
+               and obj.__module__.startswith(module.__name__)}
+    assert defined <= set(module.__all__)
+    assert all(callable(getattr(module, name)) for name in module.__all__)

@@ -43,19 +43,19 @@ def check_cotangent(estimator, cotangent, n_samples, n_outputs, dtype):
     return cotangent.astype(dtype, copy=False)
 
 
-def shaped_like(flat, X, input_shape):
-    """The gradient rows ``flat`` (n, n_values) in X's own form.
+def shaped_like(gradient, X, channel_axis=None):
+    """The gradient ``gradient`` in X's own form.
 
-    3-D X (a batch of images) gives ``(n, height, width)``; 2-D X (flattened
-    images with ``image_shape``, 1-D signals, data frames) gives
-    ``(n, n_features)``.
+    ``gradient`` is ``(n, n_values)`` or shaped like a prepared batch
+    ``(n, [n_channels,] *input_shape)``. With ``channel_axis`` the channel axis
+    (1 in a prepared batch) goes back where X has it; then the values take X's
+    shape: ``(n, height, width)`` for a batch of images, ``(n, n_features)``
+    for flattened images with ``image_shape``, 1-D signals and data frames.
     """
-    ndim = getattr(X, "ndim", None)
-    if ndim is None:
-        ndim = np.ndim(X)
-    if ndim == 3:
-        return flat.reshape(len(flat), *input_shape)
-    return flat
+    shape = np.shape(X)
+    if channel_axis is not None and gradient.ndim == len(shape):
+        gradient = np.moveaxis(gradient, 1, channel_axis)
+    return gradient.reshape(shape)
 
 
 def run_vjp(vjp, batch, cotangent, n_values, dtype, *, batch_size=None, n_jobs=None,

@@ -10,9 +10,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
-from .._core.validation import VERBOSE, Interval, work_dtype
+from .._core.validation import FLOAT_DTYPES, VERBOSE, Interval, work_dtype
 from ._backward import backward, forward_cached
 from ._input import CHANNEL_AXIS, validate_cnn_images
 from ._layers import ACTIVATIONS, forward, lenet5_spec, normalize_spec, output_shapes
@@ -94,11 +99,12 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         Gradient steps taken so far.
     n_features_in_ : int
     input_shape_ : (height, width)
-    n_channels_ : int
+    n_channels_ : int or None
+        Channels of the input images (None for grey).
 
     Examples
     --------
-    >>> from sklearn_sparsecode.cnn import CNNClassifier
+    >>> from sklearn_sparsecode import CNNClassifier
     >>> from sklearn_sparsecode.datasets import load_train_test
     >>> X, y, X_test, y_test = load_train_test("digits")
     >>> mlp = [{"type": "flatten"}, {"type": "dense", "out_features": 32},
@@ -149,15 +155,18 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _validate(self, X, reset):
-        image_shape = self.image_shape
         shape = X.shape if hasattr(X, "shape") else np.shape(np.asarray(X))
-        if (image_shape is None and self.channel_axis is None and len(shape) == 2
+        if (self.image_shape is None and self.channel_axis is None and len(shape) == 2
                 and not isinstance(self.architecture, str) and self.architecture
                 and isinstance(self.architecture[0], dict)
                 and self.architecture[0].get("type") == "flatten"):
-            # A network that starts by flattening takes a table of features as it is.
-            image_shape = (1, shape[1])
-        return validate_cnn_images(self, X, reset=reset, image_shape=image_shape,
+            # A network that starts by flattening takes a table of features as it is:
+            # one row of (1, n_features) "pixels" per sample, never an image.
+            table = validate_data(self, X, reset=reset, dtype=FLOAT_DTYPES)
+            if reset:
+                self.input_shape_, self.n_channels_ = (1, table.shape[1]), None
+            return table.reshape(len(table), 1, table.shape[1])
+        return validate_cnn_images(self, X, reset=reset, image_shape=self.image_shape,
                                    channel_axis=self.channel_axis)
 
     def _targets(self, X, y):
@@ -174,12 +183,12 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                              f"{self.classes_}.")
         spec = (lenet5_spec(self.activation, self.pooling) if isinstance(self.architecture, str)
                 else list(self.architecture))
-        shapes = output_shapes(normalize_spec(spec), self.input_shape_, self.n_channels_)
+        shapes = output_shapes(normalize_spec(spec), self.input_shape_, self.n_channels_ or 1)
         if len(shapes[-1]) == 3:
             spec.append({"type": "flatten", "name": f"{HEAD}_flatten"})
         spec.append({"type": "dense", "name": HEAD, "out_features": len(self.classes_)})
         layers = normalize_spec(spec)
-        shapes = output_shapes(layers, self.input_shape_, self.n_channels_)
+        shapes = output_shapes(layers, self.input_shape_, self.n_channels_ or 1)
         names = [layer["name"] for layer in layers if layer["type"] in ("conv", "dense")]
         trainable = names if self.trainable is None else list(self.trainable)
         unknown = [name for name in trainable if name not in names]
@@ -187,7 +196,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"trainable must name conv or dense layers among {names}; "
                              f"got {self.trainable!r}.")
         rng = check_random_state(self.random_state)
-        params = make_weights(self.weights, layers, shapes, rng, self.n_channels_,
+        params = make_weights(self.weights, layers, shapes, rng, self.n_channels_ or 1,
                               optional=(HEAD,))
         dtype = work_dtype(images.dtype)
         self.layers_ = []

@@ -86,8 +86,8 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         Index of the output layer in ``layers_``.
     n_features_in_ : int
     input_shape_ : (height, width)
-    n_channels_ : int
-        Channels of the input images (1 for grey).
+    n_channels_ : int or None
+        Channels of the input images (None for grey).
 
     Examples
     --------
@@ -172,9 +172,9 @@ class CNNFeatureExtractor(ImageInputMixin, TransformerMixin, BaseEstimator):
         spec = (lenet5_spec(self.activation, self.pooling) if isinstance(self.architecture, str)
                 else self.architecture)
         layers = normalize_spec(spec)
-        shapes = output_shapes(layers, self.input_shape_, self.n_channels_)
+        shapes = output_shapes(layers, self.input_shape_, self.n_channels_ or 1)
         rng = check_random_state(self.random_state)
-        params = make_weights(self.weights, layers, shapes, rng, self.n_channels_)
+        params = make_weights(self.weights, layers, shapes, rng, self.n_channels_ or 1)
         self.layers_ = []
         for layer, shape in zip(layers, shapes):
             entry = {**layer, "output_shape": shape}

@@ -32,7 +32,7 @@ import numpy as np
 import scipy.fft
 
 from ._filters import fan_filters
-from ._plan import _dfb_members, _log2_directions
+from ._plan import _dfb_members, _log2_orientations
 
 __all__ = ["contourlet_adjoint"]
 
@@ -51,7 +51,7 @@ def _adjoint_levels(plan, dtype):
         return plan._cast[key]
     complex_dtype = np.result_type(dtype, np.complex64)
     fans = fan_filters(plan.dfb_filters)
-    _, logs = _log2_directions(plan.n_directions)
+    _, logs = _log2_orientations(plan.n_orientations)
     n_levels = len(logs)
     levels = []
     for i, level in enumerate(plan.levels):  # finest first

@@ -1,4 +1,4 @@
-"""Vector–Jacobian products of the band layers: thresholds, modulus, pooling.
+"""Vector–Jacobian products of the band layers: thresholds and modulus (pooling's is in :mod:`._pooling`).
 
 Each function takes the layer's input (it recomputes what it needs of the
 forward: masks, moduli) and the cotangent of its output, and returns or writes
@@ -23,33 +23,14 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import validate_params
 
 from .._core.bands import Band
+from .._core.shrinkage import shrink_into, tau_in_dtype
 from .._core.validation import FLOAT_DTYPES, Interval
 from ._modulus import modulus_layout
 
-__all__ = ["band_modulus_vjp", "modulus_values_vjp", "pool_vjp", "threshold_vjp_into"]
+__all__ = ["band_modulus_vjp", "modulus_values_vjp", "threshold_vjp_into"]
 
 
-def _tau_in_dtype(tau, dtype):
-    """The largest value of ``dtype`` that is <= τ (the forward compares |x| with it)."""
-    with np.errstate(over="ignore"):
-        t = dtype.type(tau)
-    if float(t) > tau:
-        t = np.nextafter(t, dtype.type(-np.inf))
-    return t
-
-
-def _shrunk(X, t, rule):
-    """σ(x) with a scalar or per-row threshold t, signed (the forward's values)."""
-    keep = np.abs(X) > t
-    if rule == "hard":
-        return np.where(keep, X, 0)
-    if rule == "soft":
-        return X - np.clip(X, -t, t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(keep, X - t * (t / X), 0)
-
-
-def threshold_vjp_into(X, G, out, tau, rule, sign, k):
+def threshold_vjp_into(X, G, out, tau, shrinkage, sign, k):
     """Write the cotangent of X through σ(·; τ) and the sign option into ``out``.
 
     ``G`` has the forward's output columns (twice X's for ``sign="split"``).
@@ -58,7 +39,7 @@ def threshold_vjp_into(X, G, out, tau, rule, sign, k):
     depend on m, so that entry gets a gradient too.
     """
     p = X.shape[1]
-    t = _tau_in_dtype(tau, X.dtype)
+    t = tau_in_dtype(tau, X.dtype)
     m_index = None
     if k is not None and k < p:
         magnitude = np.abs(X)
@@ -75,24 +56,24 @@ def threshold_vjp_into(X, G, out, tau, rule, sign, k):
     if sign == "keep":
         gs = G
     else:
-        s = _shrunk(X, t, rule) * keep
+        s = shrink_into(X, np.empty_like(X), t, shrinkage, keep)
         if sign == "magnitude":
             gs = G * np.sign(s)
         else:
             gs = G[:, :p] * (s > 0) - G[:, p:] * (s < 0)
     gs = np.where(keep, gs, 0)
-    if rule == "garrote":
+    if shrinkage == "garrote":
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(keep, t / X, 0)
         out[:] = gs * (1 + ratio * ratio)
     else:
         out[:] = gs
-    if m_index is not None and rule != "hard":
+    if m_index is not None and shrinkage != "hard":
         # The row's threshold is |x_m| where it exceeds τ: ds_j/dt = −sign(x_j)
         # (soft) or −2t/x_j (garrote), and dt/dx_m = sign(x_m).
         x_m = np.take_along_axis(X, m_index, axis=1)
-        moving = np.abs(x_m) > _tau_in_dtype(tau, X.dtype)
-        if rule == "soft":
+        moving = np.abs(x_m) > tau_in_dtype(tau, X.dtype)
+        if shrinkage == "soft":
             dt = -np.sum(gs * np.sign(X), axis=1, keepdims=True)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -137,27 +118,6 @@ def modulus_values_vjp(coefs, kind, sources, power, values_bar, coefs_bar):
         coefs_bar[:, sources[1][0]:sources[1][1]] += factor * second
 
 
-def pool_vjp(coefs, cotangent, layout, power):
-    """Cotangent of the coefficients of ``pool ∘ modulus`` (the pooled layout ``layout``)."""
-    from ._pooling import pooling_matrix
-
-    n = len(coefs)
-    coefs_bar = np.zeros_like(coefs)
-    matrices = {}
-    for band in layout:
-        grad = cotangent[:, band.start:band.stop].reshape(n, *band.cells)
-        # Adjoint of the separable pooling: each axis's matrix transposed.
-        for axis, (size, cells) in enumerate(zip(band.shape, band.cells)):
-            key = (size, cells)
-            if key not in matrices:
-                matrices[key] = pooling_matrix(size, cells).astype(coefs.dtype)
-            grad = np.moveaxis(np.tensordot(grad, matrices[key], axes=([axis + 1], [0])),
-                               -1, axis + 1)
-        modulus_values_vjp(coefs, band.kind, band.sources, power, grad.reshape(n, -1),
-                           coefs_bar)
-    return coefs_bar
-
-
 @validate_params({"coefs": ["array-like"], "bands": [list], "cotangent": ["array-like"],
                   "power": [Interval(Real, 0, None, closed="neither")]},
                  prefer_skip_nested_validation=True)
@@ -186,7 +146,7 @@ def band_modulus_vjp(coefs: ArrayLike, bands: list, cotangent: ArrayLike, *,
     --------
     >>> import numpy as np
     >>> from sklearn_sparsecode import Band
-    >>> from sklearn_sparsecode.layers import band_modulus_vjp
+    >>> from sklearn_sparsecode.layers._gradient import band_modulus_vjp
     >>> bands = [Band(1, "a_re", (1,), 0, 1, part="re"), Band(1, "a_im", (1,), 1, 2, part="im")]
     >>> band_modulus_vjp(np.array([[3.0, 4.0]]), bands, np.array([[1.0]]))
     array([[0.6, 0.8]])

@@ -1,15 +1,10 @@
 """The scattering transform as a scikit-learn estimator.
 """
 
-from numbers import Integral, Real
-
-from sklearn.utils._param_validation import StrOptions
-
 from .._core.base import MultiscaleTransformer
-from .._core.validation import Interval
 from ._cascade import _forward, _row_bytes
 from ._gradient import scattering_vjp
-from ._plan import FRAMES, PADDINGS, plan_scattering
+from ._plan import SCATTERING_CONSTRAINTS, plan_scattering
 
 
 class ScatteringTransformer(MultiscaleTransformer):
@@ -54,6 +49,10 @@ class ScatteringTransformer(MultiscaleTransformer):
         Morlet envelope aspect ratio; None is 4/L.
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row.
+    channel_axis : int or None, default=None
+        Axis of X that holds the channels of colour images (e.g. -1 for
+        ``(n_samples, height, width, 3)``): one block of features per channel.
+        None: grey images.
     batch_size : int or None, default=None
         Images per chunk; None sizes chunks from scikit-learn's ``working_memory``.
     n_jobs : int or None, default=None
@@ -67,6 +66,8 @@ class ScatteringTransformer(MultiscaleTransformer):
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
     input_shape_ : (height, width)
+    n_channels_ : int or None
+        Channels per image (None for grey input).
     plan_ : ScatteringPlan
     bands_ : list of Band
         One record per output block (``path`` gives ((scale1, angle1), (scale2,
@@ -74,7 +75,9 @@ class ScatteringTransformer(MultiscaleTransformer):
 
     See Also
     --------
-    scattering_transform, MorletTransformer, LocalPooling
+    sklearn_sparsecode.scattering.scattering_transform : The function behind ``transform``.
+    MorletTransformer : The first layer alone.
+    LocalPooling : Pooled moduli of any transform (a first-order front end).
 
     References
     ----------
@@ -100,18 +103,7 @@ class ScatteringTransformer(MultiscaleTransformer):
     """
 
     _parameter_constraints: dict = {
-        "n_scales": [Interval(Integral, 1, None, closed="left")],
-        "n_orientations": [Interval(Integral, 1, None, closed="left")],
-        "max_order": [Interval(Integral, 1, 2, closed="both")],
-        "frame": [StrOptions(set(FRAMES))],
-        "padding": [StrOptions(set(PADDINGS))],
-        "normalize": [StrOptions({"peak", "tight"})],
-        "subsampling": [Integral],
-        "oversampling": [Interval(Integral, 0, None, closed="left")],
-        "rotation": [StrOptions({"average", "fourier"}), None],
-        "scale": [StrOptions({"average"}), None],
-        "compression": [StrOptions({"log"}), Interval(Real, 0, 1, closed="right"), None],
-        "slant": [Interval(Real, 0, None, closed="neither"), None],
+        **SCATTERING_CONSTRAINTS,
         **MultiscaleTransformer._parameter_constraints,
     }
     _images_only = True
@@ -120,8 +112,8 @@ class ScatteringTransformer(MultiscaleTransformer):
     def __init__(self, *, n_scales=2, n_orientations=8, max_order=2, frame="morlet",
                  padding="reflect", normalize="peak", subsampling=0, oversampling=0,
                  rotation=None,
-                 scale=None, compression=0.5, slant=None, image_shape=None, batch_size=None,
-                 n_jobs=None, verbose=0):
+                 scale=None, compression=0.5, slant=None, image_shape=None, channel_axis=None,
+                 batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
         self.n_orientations = n_orientations
         self.max_order = max_order
@@ -134,12 +126,13 @@ class ScatteringTransformer(MultiscaleTransformer):
         self.scale = scale
         self.compression = compression
         self.slant = slant
-        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
-                         verbose=verbose)
+        super().__init__(image_shape=image_shape, channel_axis=channel_axis,
+                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
 
     def _make_plan(self, input_shape):
         return plan_scattering(
-            input_shape, self.n_scales, self.n_orientations, self.max_order, frame=self.frame,
+            input_shape, n_scales=self.n_scales, n_orientations=self.n_orientations,
+            max_order=self.max_order, frame=self.frame,
             padding=self.padding, normalize=self.normalize, subsampling=self.subsampling,
             oversampling=self.oversampling,
             rotation=self.rotation, scale=self.scale, compression=self.compression,
@@ -147,11 +140,9 @@ class ScatteringTransformer(MultiscaleTransformer):
 
     _forward = staticmethod(_forward)
 
-    def _vjp(self, plan, chunk, cotangent, out):
-        scattering_vjp(plan, chunk, cotangent, out)  # recomputes the cascade, keeping it
-
-    def _vjp_chunk(self, chunk, cotangent, out, start, total):
-        scattering_vjp(self.plan_, chunk, cotangent, out, start, total)
+    def _vjp(self, plan, chunk, cotangent, out, start=0, total=None):
+        # Recomputes the cascade, keeping it; passes aligned to the image index.
+        scattering_vjp(plan, chunk, cotangent, out, start, total)
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)

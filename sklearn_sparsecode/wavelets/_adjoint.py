@@ -74,7 +74,7 @@ def wavelet_adjoint(plan, cotangent, out):
     n = len(cotangent)
     dtype = cotangent.dtype
     bands = plan.bands
-    shape = tuple(plan.input_shape)
+    shape = tuple(plan.image_shape)
     wavelet, mode = plan.wavelet, plan.mode
 
     def block(band):
