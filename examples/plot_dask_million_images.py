@@ -4,7 +4,7 @@ A million images on a Dask cluster
 
 The transforms learn nothing from the data but the image shape, so a
 transformer fitted on one image transforms any number of them, one block at a
-time. :func:`~sklearn_sparsecode.dask_transform` maps a fitted transformer over
+time. :func:`~sklearn_sparsecode.dask.dask_transform` maps a fitted transformer over
 a ``dask.array`` chunked along samples. Here the images are generated lazily,
 block by block, on the workers, so no process ever holds more than a few
 blocks: this is the pattern for image collections larger than memory (read
