@@ -147,7 +147,8 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
     transformer : transformer of this package or None, default=None
         The transform of the thresholding stage (:class:`~sklearn_sparsecode.WaveletTransformer`,
         :class:`~sklearn_sparsecode.CurveletTransformer`, ...). None is periodized ``sym4`` wavelets
-        with p levels. Cloned and fitted unless fitted on this shape; never
+        with p = clip(⌊log2(shortest side)⌋ − 3, 1, 6) levels (5 at 256², 6 from
+        512² up) on the image extended to sides divisible by 2^p. Cloned and fitted unless fitted on this shape; never
         modified. Fitted transforms and their atom norms are cached across
         calls (bounded, thread-safe).
     sigma : float, array-like of one float per channel, or None, default=None
@@ -180,7 +181,7 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
         Second stage: the empirical Wiener gain p²/(p² + σ_n²) (Ghael, Sayeed &
         Baraniuk 1997) applied to the noisy coefficients in another transform,
         p the coefficients of the first stage's estimate. True uses Haar
-        wavelets (p levels), the best second basis in the study; a transformer
+        wavelets (the same p levels), the best second basis in the study; a transformer
         uses that one (pass ``transformer`` itself for the same basis); False
         skips the stage.
     channel_axis : int or None, default=None
