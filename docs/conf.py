@@ -163,7 +163,7 @@ def _write_api_page():
             obj = getattr(importlib.import_module(module), name)
             if kind(obj) == "warning":  # their first paragraph, under a plain exception directive
                 summary = inspect.getdoc(obj).split("\n\n")[0]
-                lines += [f".. py:exception:: {module}.{name}", ""]
+                lines += [f".. py:exception:: {name}", ""]  # module from currentmodule
                 lines += ["   " + line for line in summary.splitlines()] + [""]
         return lines
 

@@ -44,7 +44,7 @@ print("peak-normalised frame bounds:", np.round(peak.plan_.frame_bounds, 3))
 # %%
 # Responses by orientation
 # ------------------------
-# The modulus |x ⋆ ψ| at the finest scale: each orientation lights up the
+# The modulus ``|x ⋆ ψ|`` at the finest scale: each orientation lights up the
 # parts of the edge whose normal points its way.
 bands = {(b.scale, b.angle, b.part): b for b in morlet.bands_ if not b.lowpass}
 fig, axes = plt.subplots(1, 5, figsize=(13, 2.9))
