@@ -32,11 +32,21 @@ exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip", "auto_examples/*.md5", "auto_examples/*.json"]
 templates_path = ["_templates"]
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 autodoc_typehints = "none"  # numpydoc's Parameters sections say it
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
+# Other projects' functions named in docstrings; no inventory is downloaded
+# (offline build), so each is listed here with the reason.
+nitpick_ignore = [
+    # scikit-image's scaling rule, which restoration follows (optional dependency).
+    ("py:func", "skimage.util.img_as_float"),
+    # PyWavelets' level rule, which max_n_scales reproduces.
+    ("py:func", "pywt.dwt_max_level"),
+    # scikit-learn's column-wise permutation importance, in band_importance's See Also.
+    ("py:obj", "sklearn.inspection.permutation_importance"),
+]
 plot_html_show_source_link = False
 plot_html_show_formats = False
 plot_formats = [("png", 90)]
@@ -94,6 +104,45 @@ PUBLIC_SUBMODULES = [
 ]
 
 
+# Class pages document every method, inherited ones included, except those
+# scikit-learn defines (get_params, set_output, ...): those link to its pages.
+SKLEARN_BASES = ["BaseEstimator", "TransformerMixin", "OneToOneFeatureMixin", "_SetOutputMixin",
+                 "_MetadataRequester", "ReprHTMLMixin", "_HTMLDocumentationLinkMixin"]
+# Where scikit-learn documents a method of a private base.
+_SKLEARN_PAGE = {"_SetOutputMixin": "TransformerMixin", "_MetadataRequester": "BaseEstimator"}
+
+
+def _sklearn_methods():
+    import importlib
+    import inspect
+
+    pages = {}
+    modules = ["sklearn_sparsecode"] + [f"sklearn_sparsecode.{n}" for n, _ in PUBLIC_SUBMODULES]
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for attr in module.__all__:
+            obj = getattr(module, attr)
+            if not inspect.isclass(obj) or not hasattr(obj, "get_params"):
+                continue
+            found = {}
+            for method in dir(obj):
+                if method.startswith("_"):
+                    continue
+                owner = next(c for c in obj.__mro__ if method in c.__dict__)
+                if owner.__module__.split(".")[0] == "sklearn":
+                    public = _SKLEARN_PAGE.get(owner.__name__, owner.__name__)
+                    found[method] = ("https://scikit-learn.org/stable/modules/generated/"
+                                     f"sklearn.base.{public}.html#sklearn.base.{public}.{method}")
+            pages[f"{name}.{attr}"] = found
+    return pages
+
+
+autosummary_context = {"sklearn_bases": SKLEARN_BASES, "sklearn_methods": _sklearn_methods()}
+
+
 def _write_api_page():
     import dataclasses
     import importlib
@@ -119,12 +168,12 @@ def _write_api_page():
             obj = getattr(importlib.import_module(module), name)
             if kind(obj) == "warning":  # their first paragraph, under a plain exception directive
                 summary = inspect.getdoc(obj).split("\n\n")[0]
-                lines += [f".. py:exception:: {module}.{name}", ""]
+                lines += [f".. py:exception:: {name}", ""]  # module from currentmodule
                 lines += ["   " + line for line in summary.splitlines()] + [""]
         return lines
 
     lines = ["API reference", "=============", "",
-             "The top level holds the estimators, the :class:`Band` record, the base class and "
+             "The top level holds the estimators, the :class:`~sklearn_sparsecode.Band` record, the base class and "
              "the model builder; the functions behind the estimators live in one public "
              "submodule per family. Estimators take keyword arguments only.", ""]
     lines += block("sklearn_sparsecode", sklearn_sparsecode.__all__, "Top level",

@@ -4,7 +4,7 @@ A million images on a Dask cluster
 
 The transforms learn nothing from the data but the image shape, so a
 transformer fitted on one image transforms any number of them, one block at a
-time. :func:`~sklearn_sparsecode.dask_transform` maps a fitted transformer over
+time. :func:`~sklearn_sparsecode.dask.dask_transform` maps a fitted transformer over
 a ``dask.array`` chunked along samples. Here the images are generated lazily,
 block by block, on the workers, so no process ever holds more than a few
 blocks: this is the pattern for image collections larger than memory (read
@@ -94,10 +94,30 @@ np.testing.assert_array_equal(features[:block].compute(scheduler="sync"),
                               front_end.transform(first))
 
 # %%
-# The mean code, as an image of wavelet bands
-# -------------------------------------------
-fig, ax = plt.subplots(figsize=(4, 4))
-ax.imshow(mean_code.reshape(28, 28), cmap="magma")
-ax.set_title(f"mean |soft(W x)| over {n_images:,} images")
-ax.set_axis_off()
+# The mean code, band by band
+# ---------------------------
+# The features are the wavelet bands of each image one after the other, so a
+# plain ``reshape(28, 28)`` mixes them. ``bands_`` says where each band lives
+# and its shape: laid out as the usual wavelet mosaic (low-pass top left, each
+# level's horizontal, vertical and diagonal details around it), every band
+# scaled to its own maximum, the mean code shows the cartoon's edge at every
+# scale and orientation; beside it, the mean magnitude per band.
+wavelet = front_end[0]
+canvas = np.zeros((28, 28))
+for band in wavelet.bands_:
+    block = mean_code[band.start:band.stop].reshape(band.shape)
+    h, w = band.shape
+    row, col = {"aa": (0, 0), "ad": (0, w), "da": (h, 0), "dd": (h, w)}[band.name]
+    canvas[row:row + h, col:col + w] = block / max(block.max(), 1e-12)
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=(1, 1.4))
+left.imshow(canvas, cmap="magma")
+left.set_title(f"mean |soft(W x)| over {n_images:,} images\n(each band scaled to its maximum)")
+left.set_axis_off()
+labels = [f"{band.name} level {band.scale}" for band in wavelet.bands_]
+right.barh(labels, [mean_code[band.start:band.stop].mean() for band in wavelet.bands_])
+right.invert_yaxis()
+right.set_xscale("log")
+right.set_xlabel("mean |soft(W x)| in the band (log scale)")
+fig.tight_layout()
 plt.show()

@@ -55,7 +55,7 @@ def make_two_layer_model(transformer=None, *, tau=0.0, shrinkage="soft", sign="s
     The fixed first layer is the outer step ``"transform"``; the τ-dependent
     steps sit in a nested pipeline ``"head"`` (threshold ``"threshold"``,
     optional ``"scale"``, classifier ``"clf"``), so τ is
-    ``head__threshold__tau`` (:data:`TAU`) and C is ``head__clf__C``.
+    ``head__threshold__tau`` and C is ``head__clf__C``.
     ``Pipeline(memory=...)`` caches every transformer step of the *outer*
     pipeline: nested this way it caches only W, which a search over τ and C
     then computes once per split instead of once per split and candidate.

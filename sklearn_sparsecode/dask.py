@@ -1,12 +1,12 @@
-"""More images than fit in memory: :func:`dask_transform` and :func:`dask_predict`.
+"""More images than fit in memory: :func:`~sklearn_sparsecode.dask.dask_transform` and :func:`~sklearn_sparsecode.dask.dask_predict`.
 
 The transforms of this package learn nothing from the data but the image
 shape, so a transformer fitted on a handful of images transforms any number of
-them, block by block. :func:`dask_transform` maps a fitted transformer over a
+them, block by block. :func:`~sklearn_sparsecode.dask.dask_transform` maps a fitted transformer over a
 ``dask.array`` chunked along samples: each task holds one block of images and
 its block of features, whatever the total size, and the result is lazy (reduce
 it, store it with ``to_zarr``/``store``, or ``compute`` it when it fits).
-:func:`dask_predict` does the same for a fitted model (a two-layer pipeline):
+:func:`~sklearn_sparsecode.dask.dask_predict` does the same for a fitted model (a two-layer pipeline):
 its ``predict``, ``predict_proba`` or ``decision_function`` block by block.
 Needs ``dask`` (``pip install "sklearn-sparsecode[dask]"``); it is imported
 only when a function is called.

@@ -24,7 +24,21 @@ __all__ = [
 
 
 def atom_image(estimator, column):
-    """The atom of output column ``column`` of a fitted transform (``estimator.atom``)."""
+    """The atom of output column ``column`` of a fitted transform (``estimator.atom``).
+
+    Parameters
+    ----------
+    estimator : fitted transformer with an ``atom`` method
+        A fitted :class:`~sklearn_sparsecode.MultiscaleTransformer` with an inverse
+        (wavelets, curvelets, contourlets, Morlet).
+    column : int
+        Index of the output column (see the estimator's ``bands_``).
+
+    Returns
+    -------
+    atom : ndarray of shape (height, width)
+        The image the estimator's inverse maps a unit coefficient in ``column`` to.
+    """
     check_is_fitted(estimator)
     return estimator.atom(column)
 
@@ -160,6 +174,16 @@ def plot_filters(cnn, layer="conv1", *, max_filters=64, cmap="RdBu_r"):
 
     One panel per (output channel, input channel) pair, up to ``max_filters``,
     each with a symmetric colour scale.
+
+    Parameters
+    ----------
+    cnn : fitted CNNFeatureExtractor
+    layer : str, default="conv1"
+        Name of a convolution layer (one of the ``"conv"`` entries of ``cnn.layers_``).
+    max_filters : int, default=64
+        At most this many panels.
+    cmap : str, default="RdBu_r"
+        Matplotlib colour map (the scale is symmetric about 0 in each panel).
 
     Returns
     -------

@@ -187,6 +187,23 @@ def required_multiple(n_orientations):
     The pyramid halves the image ``len(n_orientations)`` times; a DFB with 2^l
     directions (l >= 2) at pyramid level j (1 = finest) samples its band-pass
     image by up to 2^(l−1) per axis.
+
+    Parameters
+    ----------
+    n_orientations : int or tuple of int
+        Orientations per pyramid level, coarse to fine, each a power of two
+        (as in :func:`plan_contourlets`); an int is one level.
+
+    Returns
+    -------
+    multiple : int
+        Each image side must be a multiple of this (and at least this).
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode.contourlets import required_multiple
+    >>> required_multiple((4, 8)), required_multiple((2, 4, 8))
+    (4, 8)
     """
     n_orientations, logs = _log2_orientations(n_orientations)
     n_levels = len(logs)

@@ -200,7 +200,7 @@ def plan_curvelets(image_shape: tuple[int, int], *, n_scales: int | None = None,
     """Build the windows and wrapping rectangles of a curvelet transform.
 
     The plan is reused by :func:`curvelet_transform` and
-    :func:`inverse_curvelet_transform`; :class:`CurveletTransformer` builds it
+    :func:`inverse_curvelet_transform`; :class:`~sklearn_sparsecode.CurveletTransformer` builds it
     once in ``fit``.
 
     Parameters

@@ -1,6 +1,6 @@
 """Thresholding non-linearities: the sparse code h = σ(W x).
 
-:func:`threshold` does the math on a (n_samples, n_features) array;
+:func:`~sklearn_sparsecode.layers.threshold` does the math on a (n_samples, n_features) array;
 :class:`ThresholdTransformer` is the estimator around it, with ``tau`` tunable by
 ``GridSearchCV`` and an optional data-driven τ estimated in ``fit``.
 """
@@ -250,7 +250,7 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
     top_k : int, float or None, default=None
         Keep only the k largest-magnitude entries per sample (int: count,
         float in (0, 1]: fraction of the features), together with τ; see
-        :func:`threshold`.
+        :func:`~sklearn_sparsecode.layers.threshold`.
     tau_quantile : float in [0, 1) or None, default=None
         τ relative to the data: the ``tau_quantile`` quantile of the
         magnitudes |x| of the codes seen in ``fit`` (0.9 keeps about the

@@ -183,10 +183,10 @@ def nterm_approximation(image, transformer, n, *, method="largest", max_iter=50,
         with ``channel_axis``, colour images whose every channel gets its own n
         terms. One image iff ``ndim == 2 + (channel_axis is not None)``. Integer
         images are scaled as :func:`skimage.util.img_as_float` does and the result
-        clipped to that range (as :func:`denoise` does).
+        clipped to that range (as :func:`~sklearn_sparsecode.restoration.denoise` does).
     transformer : transformer of this package
         Any transformer with ``transform``, ``inverse_transform`` and ``bands_``
-        (:class:`WaveletTransformer`, :class:`CurveletTransformer`, ...). Used
+        (:class:`~sklearn_sparsecode.WaveletTransformer`, :class:`~sklearn_sparsecode.CurveletTransformer`, ...). Used
         as is when already fitted on images of this shape, otherwise a clone is
         fitted; the argument itself is never modified.
     n : int

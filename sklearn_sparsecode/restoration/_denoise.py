@@ -6,7 +6,7 @@ analysis atom a_k is the clean coefficient plus noise of standard deviation
 (BayesShrink's σ_n²/σ_x by default), the low-pass is kept, the image is
 synthesised back, and the estimates of a few circular shifts are averaged
 (cycle spinning). A second, empirical Wiener stage in another transform uses
-that estimate as a pilot. Both :func:`denoise` and :class:`Denoiser` run
+that estimate as a pilot. Both :func:`~sklearn_sparsecode.restoration.denoise` and :class:`Denoiser` run
 :class:`~._engine.Engine`.
 """
 
@@ -146,9 +146,10 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
         range, as scikit-image's restoration functions do; float images keep
         their range and are not clipped; float16 is computed in float32.
     transformer : transformer of this package or None, default=None
-        The transform of the thresholding stage (:class:`WaveletTransformer`,
-        :class:`CurveletTransformer`, ...). None is periodized ``sym4`` wavelets
-        with p levels. Cloned and fitted unless fitted on this shape; never
+        The transform of the thresholding stage (:class:`~sklearn_sparsecode.WaveletTransformer`,
+        :class:`~sklearn_sparsecode.CurveletTransformer`, ...). None is periodized ``sym4`` wavelets
+        with p = clip(⌊log2(shortest side)⌋ − 3, 1, 6) levels (5 at 256², 6 from
+        512² up) on the image extended to sides divisible by 2^p. Cloned and fitted unless fitted on this shape; never
         modified. Fitted transforms and their atom norms are cached across
         calls (bounded, thread-safe).
     sigma : float, array-like of one float per channel, or None, default=None
@@ -163,7 +164,7 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
         k·σ_n·sqrt(2 ln N), N pixels (Donoho & Johnstone 1994); ``"fixed"``
         τ = k·σ_n.
     shrinkage : {"hard", "soft", "garrote"}, default="soft"
-        The rule applied at τ (see :mod:`sklearn_sparsecode._core.shrinkage`).
+        The rule applied at τ (the formulas are in :class:`~sklearn_sparsecode.ThresholdTransformer`).
     k : float or None, default=None
         Multiplier of τ; None is 1 for BayesShrink and VisuShrink, 3 for fixed.
     k_finest : float or None, default=None
@@ -181,7 +182,7 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
         Second stage: the empirical Wiener gain p²/(p² + σ_n²) (Ghael, Sayeed &
         Baraniuk 1997) applied to the noisy coefficients in another transform,
         p the coefficients of the first stage's estimate. True uses Haar
-        wavelets (p levels), the best second basis in the study; a transformer
+        wavelets (the same p levels), the best second basis in the study; a transformer
         uses that one (pass ``transformer`` itself for the same basis); False
         skips the stage.
     channel_axis : int or None, default=None
@@ -201,7 +202,7 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
 
     See Also
     --------
-    Denoiser : The same as a scikit-learn transformer (fitted once).
+    sklearn_sparsecode.Denoiser : The same as a scikit-learn transformer (fitted once).
     estimate_sigma : The noise estimate used when ``sigma`` is None.
 
     References
@@ -242,17 +243,17 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
 # output into a data frame, and image batches (n, h, w) are not tables. transform
 # wraps 2-D (flattened) output itself; see the assignment after the class.
 class Denoiser(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
-    """:func:`denoise` as a scikit-learn transformer: images in, images out.
+    """:func:`~sklearn_sparsecode.restoration.denoise` as a scikit-learn transformer: images in, images out.
 
     ``fit`` fits the transforms on the (extended) image shape and measures their
-    atom norms once; ``transform`` runs the same engine as :func:`denoise`, so
+    atom norms once; ``transform`` runs the same engine as :func:`~sklearn_sparsecode.restoration.denoise`, so
     ``Denoiser(**params).fit(X).transform(X)`` equals ``denoise(X, **params)``.
 
     Parameters
     ----------
     transformer, sigma, method, shrinkage, k, k_finest, keep_lowpass, joint, n_shifts, \
 wiener, channel_axis, color_space :
-        As in :func:`denoise` (same defaults).
+        As in :func:`~sklearn_sparsecode.restoration.denoise` (same defaults).
     image_shape : tuple (height, width) or None, default=None
         The image shape when X is 2-D with one flattened grey image per row.
         Without it, 2-D X holds 1-D signals (one per row), denoised with the

@@ -135,7 +135,7 @@ def scattering_transform(images: ArrayLike, *, plan: ScatteringPlan | None = Non
     **plan_params
         The parameters of :func:`plan_scattering` (``n_scales``,
         ``n_orientations``, ``max_order``, ``compression``, ...), when no plan is
-        given; their defaults are those of :class:`ScatteringTransformer`.
+        given; their defaults are those of :class:`~sklearn_sparsecode.ScatteringTransformer`.
 
     Returns
     -------

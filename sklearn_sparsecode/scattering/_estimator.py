@@ -15,7 +15,7 @@ class ScatteringTransformer(MultiscaleTransformer):
     deformation-stable representation for a linear or kernel head. The
     wavelets are an oriented Morlet bank (Bruna & Mallat 2013; the filters of
     Kymatio's ``Scattering2D``, built here in the Fourier domain) or this
-    package's undecimated curvelet windows. See :func:`scattering_transform`
+    package's undecimated curvelet windows. See :func:`~sklearn_sparsecode.scattering.scattering_transform`
     for the algorithm.
 
     Parameters

@@ -218,7 +218,7 @@ def plan_scattering(image_shape: tuple[int, int], *, n_scales: int = 2, n_orient
         output), or treat the image as periodic (sides divisible by 2^J).
     normalize : {"peak", "tight"}, default="peak"
         Unit-peak Morlet filters (Kymatio's gains) or wavelets divided by √A so
-        that the bank's Littlewood–Paley sum is 1 (see :class:`MorletTransformer`).
+        that the bank's Littlewood–Paley sum is 1 (see :class:`~sklearn_sparsecode.MorletTransformer`).
         The averaging φ is the Gaussian in both cases.
     subsampling : int, default=0
         The moduli |x⋆ψ_j| are computed every 2^(j + subsampling) pixels

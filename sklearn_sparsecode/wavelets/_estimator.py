@@ -74,7 +74,7 @@ class WaveletTransformer(MultiscaleTransformer):
     See Also
     --------
     LocalPooling : Pooled magnitudes of the bands, for a linear head.
-    wavelet_transform : The function this estimator wraps.
+    sklearn_sparsecode.wavelets.wavelet_transform : The function this estimator wraps.
     ThresholdTransformer : The non-linearity of the two-layer model.
 
     Notes

@@ -247,7 +247,7 @@ def wavelet_transform(images: ArrayLike, *, plan: WaveletPlan | None = None,
 
     See Also
     --------
-    WaveletTransformer : The estimator around this function.
+    sklearn_sparsecode.WaveletTransformer : The estimator around this function.
 
     References
     ----------
