@@ -152,3 +152,14 @@ def test_non_finite_colour_images_are_refused(bad):
     X[1, 3, 4, 2] = bad
     with pytest.raises(ValueError, match="NaN|infinity"):
         WaveletTransformer(channel_axis=-1).fit(X)
+
+
+def test_denoiser_speaks_of_images_too():
+    from sklearn_sparsecode import Denoiser
+
+    X = RNG.random((3, 32, 32))
+    den = Denoiser(sigma=0.1).fit(X)
+    with pytest.raises(ValueError, match=r"got one image of that shape.*image\[None\]"):
+        den.transform(X[0])
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(32, 32\).*image\[None\]"):
+        den.transform(X.reshape(3, -1)[:, :64])

@@ -30,6 +30,8 @@ from .._core.validation import (
     CHANNEL_AXIS,
     Interval,
     _channel_axis_of,
+    _expected_images,
+    _refuse_single_image,
     check_image_shape,
 )
 from ._engine import (
@@ -325,7 +327,14 @@ wiener, channel_axis, color_space :
             flat = X.reshape(len(X), -1)
         else:
             sample, flat = None, X
-        flat = validate_data(self, flat, reset=reset, dtype="numeric")
+            if not reset and self.channel_axis is None:
+                _refuse_single_image(self, flat, "Denoiser")
+        try:
+            flat = validate_data(self, flat, reset=reset, dtype="numeric")
+        except ValueError as error:  # scikit-learn speaks of features: add the image words
+            if reset or "is expecting" not in str(error):
+                raise
+            raise ValueError(f"{error} {_expected_images(self, np.shape(X))}") from None
         if sample is None:
             shape = flat.shape
             image_shape = check_image_shape(self.image_shape)
