@@ -81,6 +81,9 @@ def test_cache_dir_is_used_when_given(tmp_path, capsys):
     (["--heads", "svm"], "comma-separated list of svc"),
     (["--front-ends", "lenet-5"], "LeNet-5 needs 28x28"),
     (["--tau-quantiles", "0,1.5"], "in [0, 1)"),
+    (["--tau-quantiles", "nan"], "in [0, 1)"),      # ran before: NaN passes < and >=
+    (["--tau-quantiles", "0.5,inf"], "in [0, 1)"),
+    (["--tau-quantiles", "-0.1"], "in [0, 1)"),
     (["--n-jobs", "0"], "cannot be 0"),
     (["--full"], "--full applies to --dataset fashion-mnist"),
 ])

@@ -49,7 +49,8 @@ def _quantiles(text):
         values = sorted({float(v) for v in text.split(",") if v.strip()})
     except ValueError:
         values = []
-    if not values or values[0] < 0 or values[-1] >= 1:
+    # NaN compares False with everything, so test each value's range positively.
+    if not values or not all(0 <= v < 1 for v in values):
         raise argparse.ArgumentTypeError(
             f"τ quantiles must be a comma-separated list of numbers in [0, 1); got {text!r}")
     return values
