@@ -39,12 +39,32 @@ def atom_image(estimator, column):
     atom : ndarray of shape (height, width)
         The image the estimator's inverse maps a unit coefficient in ``column`` to.
     """
+    _require(estimator, "atom", "atom_image", "a transform with an inverse (wavelets, curvelets, "
+             "contourlets, Morlet)")
     check_is_fitted(estimator)
     return estimator.atom(column)
 
 
+def _require(estimator, attribute, function, what):
+    """A clear TypeError, before any fitted check, for estimators a plot cannot draw."""
+    if not hasattr(estimator, attribute):
+        raise TypeError(f"{function} needs {what}; got {type(estimator).__name__}, which has "
+                        f"no {attribute}.")
+
+
+def _require_cnn(cnn, function):
+    from .cnn import CNNClassifier, CNNFeatureExtractor
+
+    if not isinstance(cnn, (CNNFeatureExtractor, CNNClassifier)):
+        raise TypeError(f"{function} draws a CNNFeatureExtractor or CNNClassifier; got "
+                        f"{type(cnn).__name__}. For a multiscale transform, use plot_atoms.")
+    check_is_fitted(cnn)
+
+
 def _row_label(band):
     """Row title of a band's scale, saying which way the numbering runs."""
+    if band.path:  # scattering: one row per order and scale
+        return f"order {len(band.path)}, scale {band.scale}"
     if band.scale_label == "level":
         return f"level {band.scale}" + (" (finest)" if band.scale == 1 else "")
     return f"scale {band.scale}" + (" (coarsest)" if band.scale == 1 else "")
@@ -52,21 +72,24 @@ def _row_label(band):
 
 def _panel_label(band):
     """Panel title: the orientation (frequency direction) or the band's name."""
+    if len(band.path) > 1:  # a second-order path: its scales and angles say what it is
+        return band.stem
     if band.orientation is not None:
         return f"{band.orientation:.0f}°"
     return {"lowpass": "low-pass", "fine": "isotropic"}.get(band.stem, band.stem)
 
 
 def _rows_by_scale(bands):
-    """Bands grouped into rows by (path, scale), coarse to fine, in layout order.
+    """Bands grouped into rows by (path length, scale), coarse to fine, in layout order.
 
     Every layout here lists its bands coarse to fine, so the order of first
     appearance is the coarse-to-fine order for every transform, whatever its
-    scale numbering.
+    scale numbering. Scattering paths share a row per order and scale (one row
+    per path would make hundreds of rows).
     """
     rows = {}
     for band in bands:
-        rows.setdefault((band.path, band.scale), []).append(band)
+        rows.setdefault((band.channel, len(band.path), band.scale), []).append(band)
     return list(rows.values())
 
 
@@ -133,6 +156,9 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
     """
     import matplotlib.pyplot as plt
 
+    _require(estimator, "bands_" if hasattr(estimator, "transformer") else "atom", "plot_atoms",
+             "a transform with atoms (an invertible layer such as WaveletTransformer or "
+             "CurveletTransformer, or LocalPooling over one)")
     check_is_fitted(estimator)
     if not hasattr(estimator, "atom") and hasattr(getattr(estimator, "transformer_", None),
                                                   "atom"):
@@ -191,7 +217,7 @@ def plot_filters(cnn, layer="conv1", *, max_filters=64, cmap="RdBu_r"):
     """
     import matplotlib.pyplot as plt
 
-    check_is_fitted(cnn)
+    _require_cnn(cnn, "plot_filters")
     entry = next((e for e in cnn.layers_ if e["name"] == layer), None)
     if entry is None or entry["type"] != "conv":
         convs = [e["name"] for e in cnn.layers_ if e["type"] == "conv"]
@@ -239,9 +265,13 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
 
     from .cnn._layers import forward
 
-    check_is_fitted(cnn)
+    _require_cnn(cnn, "plot_responses")
     if getattr(cnn, "channel_axis", None) is None:
-        image = np.asarray(image, dtype=np.float64).reshape(1, *cnn.input_shape_)
+        image = np.asarray(image, dtype=np.float64)
+        if image.shape not in (tuple(cnn.input_shape_), (int(np.prod(cnn.input_shape_)),)):
+            raise ValueError(f"image has shape {image.shape}; the network was fitted on images "
+                             f"of shape {tuple(cnn.input_shape_)}. Pass one image of that shape.")
+        image = image.reshape(1, *cnn.input_shape_)
         shown = image[0]
     else:  # one colour image: validated as a batch of one, channels first
         from .cnn._input import validate_cnn_images
@@ -313,10 +343,10 @@ def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r",
     """
     import matplotlib.pyplot as plt
 
+    what = "a layer with bands (a transform of this package, LocalPooling, ...)"
+    _require(estimator, "feature_layout", "plot_coefficient_maps", what)
     check_is_fitted(estimator)
-    if not hasattr(estimator, "bands_"):
-        raise TypeError(f"plot_coefficient_maps needs a layer with bands_ (a transform, "
-                        f"LocalPooling, ...); got {type(estimator).__name__}.")
+    _require(estimator, "bands_", "plot_coefficient_maps", what)
     weights = np.asarray(weights, dtype=np.float64)
     if weights.ndim == 2 and weights.shape[0] > 1:
         raise ValueError(f"weights has shape {weights.shape}: one row per class. Pass one "

@@ -111,3 +111,57 @@ def test_plot_atoms_of_a_pooled_layer_shows_the_pooled_transform():
     fig = plot_atoms(pooled.fit(np.zeros((1, 32, 32))))
     assert sum(bool(ax.images) for ax in fig.axes) == 1 + 4
     assert "CurveletTransformer" in fig._suptitle.get_text()
+
+
+# ------------------------------------------------------------------ unsupported inputs (issue 20)
+
+def _unsupported_cases():
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_sparsecode import ScatteringTransformer
+    from sklearn_sparsecode import plotting as P
+
+    X = np.random.default_rng(0).random((2, 28, 28))
+    scattering = ScatteringTransformer(n_scales=2).fit(X)
+    wavelet = WaveletTransformer().fit(X)
+    return [
+        (lambda: P.plot_atoms(scattering), "plot_atoms needs a transform with atoms"),
+        (lambda: P.plot_atoms(LogisticRegression()), "got LogisticRegression"),  # unfitted too
+        (lambda: P.atom_image(scattering, 0), "atom_image needs a transform with an inverse"),
+        (lambda: P.plot_coefficient_maps(LogisticRegression(), np.ones(3)), "layer with bands"),
+        (lambda: P.plot_filters(wavelet), "plot_filters draws a CNNFeatureExtractor"),
+        (lambda: P.plot_responses(LogisticRegression(), X[0]), "plot_responses draws a CNN"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_unsupported_estimators_get_a_type_error(case):
+    call, message = _unsupported_cases()[case]
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_plot_responses_refuses_a_wrong_image_shape():
+    from sklearn_sparsecode import CNNFeatureExtractor
+    from sklearn_sparsecode.plotting import plot_responses
+
+    cnn = CNNFeatureExtractor().fit(np.zeros((1, 28, 28)))
+    with pytest.raises(ValueError, match=r"image has shape \(5, 5\).*\(28, 28\)"):
+        plot_responses(cnn, np.ones((5, 5)))
+
+
+def test_scattering_coefficient_maps_have_one_row_per_order_and_scale():
+    import matplotlib.pyplot as plt
+
+    from sklearn_sparsecode import ScatteringTransformer
+    from sklearn_sparsecode.plotting import plot_coefficient_maps
+
+    X = np.random.default_rng(0).random((2, 28, 28))
+    est = ScatteringTransformer(n_scales=2).fit(X)
+    fig = plot_coefficient_maps(est, np.ones(est.bands_[-1].stop), max_per_scale=8)
+    orders_and_scales = {(len(b.path), b.scale) for b in est.bands_}
+    rows = {ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()}
+    assert len(rows) == len(orders_and_scales) == 4  # (0, 2), (1, 1), (1, 2), (2, 2)
+    width, height = fig.get_size_inches()
+    assert width <= 1.6 * 8 + 1e-9 and height <= 1.7 * 4 + 1e-9  # bounded, readable
+    plt.close(fig)
