@@ -13,7 +13,7 @@ only when a function is called.
 """
 
 import numpy as np
-from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["dask_predict", "dask_transform"]
@@ -53,6 +53,8 @@ def _map_samples(estimator, X, method):
                         meta=np.empty((0, *tail), dtype=dtype))
 
 
+@validate_params({"estimator": [HasMethods(["transform"])], "X": "no_validation"},
+                 prefer_skip_nested_validation=True)
 def dask_transform(estimator, X):
     """Apply a fitted transformer to a dask array of images, one block of samples at a time.
 
@@ -97,7 +99,8 @@ def dask_transform(estimator, X):
     return _map_samples(estimator, X, "transform")
 
 
-@validate_params({"method": [StrOptions(set(PREDICT_METHODS))]},
+@validate_params({"estimator": "no_validation", "X": "no_validation",
+                  "method": [StrOptions(set(PREDICT_METHODS))]},
                  prefer_skip_nested_validation=True)
 def dask_predict(estimator, X, *, method="predict"):
     """Predictions of a fitted model on a dask array of images, one block of samples at a time.

@@ -181,6 +181,8 @@ def _log2_orientations(n_orientations):
     return tuple(int(n) for n in n_orientations), logs
 
 
+@validate_params({"n_orientations": [Interval(Integral, 1, None, closed="left"), "array-like"]},
+                 prefer_skip_nested_validation=True)
 def required_multiple(n_orientations):
     """What each image side must be a multiple of for ``n_orientations`` (coarse to fine).
 

@@ -1,9 +1,19 @@
 """Cartoon images: piecewise smooth with a smooth edge, the curvelets' model class."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import validate_params
+
+from .._core.validation import Interval
 
 
+@validate_params({"size": [Interval(Integral, 4, None, closed="left"), tuple],
+                  "n_harmonics": [Interval(Integral, 0, None, closed="left")],
+                  "supersample": [Interval(Integral, 1, None, closed="left")],
+                  "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def make_cartoon(size: int | tuple[int, int] = 256, *, n_harmonics: int = 3,
                  supersample: int = 4, random_state=None) -> np.ndarray:
     """A piecewise-C² image with a C² edge (Candès & Donoho's cartoon model).

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 DEFAULT_FOLDER = "/usr/share/datasets/fashion-mnist"
 ENV_VAR = "SKLEARN_SPARSECODE_FASHION_MNIST"
@@ -54,6 +55,10 @@ def read_idx(folder, stem, magic, n_expected):
     return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(shape)
 
 
+@validate_params({"subset": [StrOptions({"train", "test"})],
+                  "data_home": [str, os.PathLike, None],
+                  "return_X_y": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_fashion_mnist(*, subset: str = "train", data_home: str | os.PathLike | None = None,
                        return_X_y: bool = False):
     """Load Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) from local IDX files.
