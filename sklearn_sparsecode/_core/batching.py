@@ -108,7 +108,8 @@ class Progress:
 
 
 def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
-                   row_bytes=None, uses_blas=False, verbose=0, label="transform"):
+                   row_bytes=None, uses_blas=False, verbose=0, label="transform",
+                   pass_rows=False):
     """Apply ``func(X[rows], out[rows])`` over chunks of rows; return ``out``.
 
     Parameters
@@ -138,6 +139,9 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
         Print progress (samples done, rate, time left) to stderr when > 0.
     label : str
         Prefix of the progress lines.
+    pass_rows : bool, default=False
+        Call ``func(X_chunk, out_chunk, rows)`` with the chunk's slice of rows
+        (for maps whose arithmetic is aligned to the sample index).
     """
     n_samples = X.shape[0]
     if row_bytes is None:
@@ -157,7 +161,10 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
     progress = Progress(n_samples, label) if verbose and n_samples else None
 
     def run(rows):
-        func(X[rows], out[rows])
+        if pass_rows:
+            func(X[rows], out[rows], rows)
+        else:
+            func(X[rows], out[rows])
         if progress is not None:
             progress.update(rows.stop - rows.start)
 

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._core.base import MultiscaleTransformer
 from .._core.validation import Interval
-from ._cascade import _forward, _row_bytes
+from ._cascade import _forward, _row_bytes, run_scattering
 from ._plan import FRAMES, PADDINGS, plan_scattering
 
 
@@ -148,3 +148,20 @@ class ScatteringTransformer(MultiscaleTransformer):
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)
+
+    def transform(self, X):
+        """Scattering coefficients of each image, one row per image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
+
+        Returns
+        -------
+        S : ndarray of shape (n_samples, n_features_out)
+            float32 for float32 input, float64 otherwise; bit-identical for
+            every ``batch_size`` and ``n_jobs``.
+        """
+        batch = self.prepare(X)
+        return run_scattering(self.plan_, batch, batch_size=self.batch_size, n_jobs=self.n_jobs,
+                              verbose=self.verbose, label=type(self).__name__)

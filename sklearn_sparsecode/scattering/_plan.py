@@ -8,25 +8,12 @@ the scattering coefficients of an image x are (Mallat 2012; Bruna & Mallat 2013)
 sampled every 2^J pixels, over frequency-decreasing paths (j2 > j1: the
 modulus |x⋆ψ_λ1| has little energy at frequencies above those of ψ_λ1).
 
-How it is computed (per chunk of images, every step batched over filters):
-
-1. pad (reflect, symmetric, zero) or not (periodic) to a multiple of 2^J;
-   one FFT;
-2. each |x⋆ψ_{j1,θ}| is computed at stride 2^r1 by periodising the spectrum
-   x̂·ψ̂ onto the coarser grid before the inverse FFT — exact sampling of the
-   convolution, so the only approximation is how densely the modulus is
-   sampled (r1 = j1 + ``subsampling``, clipped to [0, J]);
-3. the second layer filters that sampled modulus with ψ_{j2} on its own grid
-   (the filters are built on every grid they are used on) and samples at
-   stride 2^r2 the same way;
-4. the low-pass φ (a Gaussian of width 0.8·2^(J−1) pixels, separable) and the
-   output sampling every 2^J pixels (and the crop of the padding) are one
-   small real matrix per axis and grid, applied to all moduli of a layer in
-   two matrix products.
-
-Arrays are laid out frequencies (or pixels) first and images × filters last,
-so that each step is one broadcast product, one batched matrix product or one
-FFT call for the whole chunk.
+How it is computed: :mod:`._kernels` (the same kernels as the Kymatio
+drop-in :class:`Scattering2D`). The plan gives them the filters of every
+resolution, the resolution r1 = j1 + ``subsampling`` (clipped to [0, J −
+oversampling]) at which |x⋆ψ_j1| is sampled, r2 for ||x⋆ψ_j1|⋆ψ_j2|, and the
+separable low-pass φ (a Gaussian of width 0.8·2^(J−1) pixels) with the output
+sampling and crop as two small matrices per resolution.
 
 Invariants built on S: averaging (or the modulus of the DFT) over the
 orientations of a path, jointly rotated (Sifre & Mallat 2013), and averaging
@@ -49,7 +36,9 @@ import numpy as np
 
 from .._core.bands import stack_bands
 from ..morlet._filters import SIGMA0, morlet_bank, orientations
+from ._filter_bank import pad_index
 from ._invariants import _output_groups, _raw_paths
+from ._kernels import CascadeSpec
 
 FRAMES = ("morlet", "curvelet")
 PADDINGS = ("reflect", "symmetric", "zero", "periodic")
@@ -120,29 +109,34 @@ class ScatteringPlan:
     def n_raw_paths(self):
         return len(self.paths)
 
-    def filter_blocks(self, dtype):
-        """{(r, j, r_out): filters of scale j on grid r, blocked for sampling at r_out}."""
-        key = ("filters", np.dtype(dtype).str)
-        if key not in self._cache:
-            blocks = {}
-            for j1 in range(self.n_scales):
-                r1 = self.res1[j1]
-                blocks[(0, j1, r1)] = _filter_blocks(self.grids[0].psi[j1], 2**r1, dtype)
-                for j2 in range(j1 + 1, self.n_scales):
-                    r2 = self.res2[j2][j1]
-                    blocks[(r1, j2, r2)] = _filter_blocks(self.grids[r1].psi[j2],
-                                                          2 ** (r2 - r1), dtype)
-            self._cache[key] = blocks
-        return self._cache[key]
+    @property
+    def spec(self):
+        """The :class:`~._kernels.CascadeSpec` of this plan (built once)."""
+        if "spec" not in self._cache:
+            self._cache["spec"] = _cascade_spec(self)
+        return self._cache["spec"]
 
-    def lowpass_matrices(self, dtype):
-        """{r: (h w, M_r N_r) matrix of the low-pass, output sampling and crop}."""
-        key = ("lowpass", np.dtype(dtype).str)
-        if key not in self._cache:
-            self._cache[key] = {r: tuple(np.ascontiguousarray(D, dtype=dtype)
-                                         for D in g.lowpass)
-                                for r, g in self.grids.items()}
-        return self._cache[key]
+
+def _cascade_spec(plan):
+    J = plan.n_scales
+    pairs = [(j1, j2) for j1 in range(J) for j2 in range(j1 + 1, J)] if plan.max_order == 2 else []
+    H, W = plan.image_shape
+    (top, bottom), (left, right) = plan.pads
+    if plan.padding == "periodic":
+        padding = None
+    elif plan.padding == "zero":
+        padding = ("zero", (top, left))
+    else:
+        rows = pad_index(H, top, bottom, plan.padding)
+        cols = pad_index(W, left, right, plan.padding)
+        padding = ("index", (rows[:, None] * W + cols[None, :]).ravel())
+    return CascadeSpec(
+        input_shape=plan.image_shape, padded=plan.grids[0].shape, padding=padding,
+        filters1=[plan.grids[0].psi[j] for j in range(J)],
+        res1=tuple(plan.res1[j] for j in range(J)),
+        filters2={(j1, j2): plan.grids[plan.res1[j1]].psi[j2] for j1, j2 in pairs},
+        res2={(j1, j2): plan.res2[j2][j1] for j1, j2 in pairs},
+        lowpass={r: g.lowpass for r, g in plan.grids.items()}, max_order=plan.max_order)
 
 
 def _lowpass_matrices(grid_shape, sigma, stride, offsets, out_shape):
@@ -214,7 +208,7 @@ def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, p
 def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientations: int = 8,
                     max_order: int = 2, *, frame: str = "morlet", padding: str = "reflect", normalize: str = "peak",
                     subsampling: int = 0, oversampling: int = 0, rotation: str | None = None,
-                    scale: str | None = None, compression: float | str | None = None,
+                    scale: str | None = None, compression: float | str | None = 0.5,
                     slant: float | None = None) -> ScatteringPlan:
     """Build the filters, low-pass matrices and output layout of a scattering transform.
 
@@ -254,21 +248,24 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
     if frame == "curvelet":
         fine_filters, degrees = _curvelet_filters(padded, J, L)
     else:
+        fine_filters = morlet_bank(padded, J, L, slant=slant, normalize=normalize)[1]
         degrees = [np.degrees(orientations(L))] * J
     counts = [len(d) for d in degrees]
     grids = {}
+    sources = {0} | set(res1.values())  # grids that carry wavelets (the others: φ only)
     for r in sorted(needed):
         grid_shape = (padded[0] >> r, padded[1] >> r)
         offsets = (pads[0][0] >> r, pads[1][0] >> r)
-        if frame == "curvelet":  # the windows of the full grid, periodised onto this one
-            k = 2**r
-            psi = {j: fine_filters[j].reshape(-1, k, grid_shape[0], k, grid_shape[1]).sum(
-                axis=(1, 3)) for j in range(r, J)}
-        elif r < J:  # the Morlet bank of a grid of stride 2^r: scale j is its scale j − r
+        # Every scale on every grid: the Morlet bank of the grid of stride 2^r for
+        # j >= r (its scale j − r); a finer filter (j < r, with subsampling > 1)
+        # or a curvelet window is the full-grid filter sampled every 2^r pixels:
+        # its spectrum summed over the aliases.
+        k = 2**r
+        psi = {j: fine_filters[j].reshape(-1, k, grid_shape[0], k, grid_shape[1]).sum(axis=(1, 3))
+               for j in range(J)} if r in sources else {}
+        if frame != "curvelet" and 0 < r < J and r in sources:
             _, psi_hat = morlet_bank(grid_shape, J - r, L, slant=slant, normalize=normalize)
-            psi = {j: psi_hat[j - r] for j in range(r, J)}
-        else:  # only the low-pass lives on the output grid itself
-            psi = {}
+            psi.update({j: psi_hat[j - r] for j in range(r, J)})
         # φ: the Gaussian of width σ0 2^(J−1) pixels (the bank's low-pass before any
         # tight normalisation), separable, so each low-pass is two small products.
         grids[r] = _Grid(grid_shape, psi, _lowpass_matrices(
@@ -318,11 +315,3 @@ def _curvelet_filters(shape, J, L):
         degrees.append(np.array([0.0 if w.orientation is None else w.orientation
                                  for w in at_scale]))
     return filters, degrees
-
-
-def _filter_blocks(filters, k, dtype):
-    """(C, M, N) real filters → (M/k · N/k, C, k²), scaled by 1/k² (see _filtered_modulus)."""
-    C, M, N = filters.shape
-    blocks = filters.reshape(C, k, M // k, k, N // k).transpose(2, 4, 0, 1, 3)
-    return np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k) / (k * k),
-                                dtype=dtype)
