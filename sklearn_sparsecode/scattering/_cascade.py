@@ -25,7 +25,7 @@ def _row_bytes(plan, itemsize):
 def _forward(plan, X, out, start=0, total=None):
     """Scattering coefficients of the chunk ``X`` (images ``start`` … of ``total``) into ``out``."""
     n = len(X)
-    h, w = plan.out_shape
+    h, w = plan.spec.out_shape  # the output grid; every pixel for the orbit average
     shape = (n, plan.n_raw_paths, h, w)
     if plan.rotation is None and plan.scale is None and plan.compression is None:
         cascade(plan.spec, X, out.reshape(shape), start, total)
@@ -52,6 +52,7 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
                          normalize: str = "peak", subsampling: int = 0,
                          oversampling: int = 0, rotation: str | None = None, scale: str | None = None,
                          compression: float | str | None = 0.5, slant: float | None = None,
+                         rotation_window: float = 22.5,
                          plan: ScatteringPlan | None = None, batch_size: int | None = None,
                          n_jobs: int | None = None, verbose: int = 0) -> np.ndarray:
     """Scattering coefficients of orders 0 to ``max_order`` of a batch of images.
@@ -79,10 +80,14 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
     oversampling : int, default=0
         Outputs every 2^(J − oversampling) pixels instead of every 2^J (φ keeps
         its width 2^J): denser grids for small images (8 x 8 digits).
-    rotation : {None, "average", "fourier"}, default=None
+    rotation : {None, "average", "fourier", "roto-translation"}, default=None
         Orientation invariants per path: the mean over θ1 (order 2: with
-        Δ = θ2 − θ1 fixed, the joint rotation), or the modulus of the DFT over
-        θ1 (frequencies 0 … L/2, a rotation-invariant but more selective code).
+        Δ = θ2 − θ1 fixed, the joint rotation), the modulus of the DFT over
+        θ1 (frequencies 0 … L/2, a rotation-invariant but more selective code),
+        or the roto-translation orbit average (Sifre & Mallat 2013): every map
+        averaged over the rotations of the image within ``rotation_window``,
+        rotation acting jointly on position (about the image centre) and on
+        the orientations (θ1, θ2) of the path; same layout and names as None.
     scale : {None, "average"}, default=None
         Average over j1 (order 2: with j2 − j1 fixed).
     compression : None, "log" or float in (0, 1], default=0.5
@@ -91,6 +96,11 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
         log(1 + S/0.01). Helps a linear head; None gives the raw coefficients.
     slant : float or None, default=None
         Envelope aspect ratio of the Morlet filters; None is 4/L.
+    rotation_window : float in [0, 180], default=22.5
+        With ``rotation="roto-translation"``: the half-width, in degrees, of the
+        window of rotations (steps of 180/L degrees, triangular weights); 180
+        averages over the whole circle (invariant to rotations by multiples of
+        180/L degrees), 0 keeps the plain maps on a grid centred on the image.
     plan : ScatteringPlan or None
         From :func:`plan_scattering`; the parameters above are then ignored.
     batch_size, n_jobs, verbose :
@@ -123,7 +133,7 @@ def scattering_transform(X: ArrayLike, n_scales: int = 2, n_orientations: int = 
                                padding=padding, normalize=normalize, subsampling=subsampling,
                                oversampling=oversampling,
                                rotation=rotation, scale=scale, compression=compression,
-                               slant=slant)
+                               slant=slant, rotation_window=rotation_window)
     elif not isinstance(plan, ScatteringPlan):
         raise TypeError(f"plan must be a ScatteringPlan; got {type(plan).__name__}.")
     if tuple(X.shape[1:]) != plan.image_shape:

@@ -16,8 +16,11 @@ separable low-pass φ (a Gaussian of width 0.8·2^(J−1) pixels) with the outpu
 sampling and crop as two small matrices per resolution.
 
 Invariants built on S: averaging (or the modulus of the DFT) over the
-orientations of a path, jointly rotated (Sifre & Mallat 2013), and averaging
-over scales with the same scale difference.
+orientations of a path, jointly rotated (Sifre & Mallat 2013), averaging
+over scales with the same scale difference, and the roto-translation orbit
+average (``rotation="roto-translation"``: every map averaged over a window of
+rotations of the image, rotation acting on position and orientation together;
+see :mod:`._invariants`).
 
 References
 ----------
@@ -37,12 +40,12 @@ import numpy as np
 from .._core.bands import stack_bands
 from ..morlet._filters import SIGMA0, morlet_bank, orientations
 from ._filter_bank import pad_index
-from ._invariants import _output_groups, _raw_paths
+from ._invariants import ROTO, OrbitAverage, _output_groups, _raw_paths
 from ._kernels import CascadeSpec
 
 FRAMES = ("morlet", "curvelet")
 PADDINGS = ("reflect", "symmetric", "zero", "periodic")
-ROTATIONS = (None, "average", "fourier")
+ROTATIONS = (None, "average", "fourier", ROTO)
 SCALES = (None, "average")
 
 
@@ -71,11 +74,15 @@ class ScatteringPlan:
     res1, res2 : dict
         Resolution (log2 stride) of |x⋆ψ_j1| and of |U1⋆ψ_j2| per scale.
     grids : dict
-        r -> filters and low-pass matrix of resolution r.
+        r -> filters and low-pass matrix of resolution r (with
+        ``rotation="roto-translation"``: φ at every pixel of the image).
     paths : list of tuple
         Raw paths in output order: (), (j1, θ1), (j1, θ1, j2, θ2).
     bands : list of Band
         Layout of the output after the invariants.
+    orbit : OrbitAverage or None
+        With ``rotation="roto-translation"``: the orbit average from the dense
+        maps to the output grid.
     """
 
     image_shape: tuple
@@ -90,6 +97,7 @@ class ScatteringPlan:
     rotation: object
     scale: object
     compression: object
+    rotation_window: float
     pads: tuple
     out_shape: tuple
     counts: tuple
@@ -99,6 +107,7 @@ class ScatteringPlan:
     paths: list = field(repr=False)
     groups: list = field(repr=False)
     bands: list = field(repr=False)
+    orbit: object = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -155,6 +164,23 @@ def _lowpass_matrices(grid_shape, sigma, stride, offsets, out_shape):
     return tuple(matrices)
 
 
+def _lowpass_matrices_at(grid_shape, sigma, positions):
+    """Per axis, the matrix of u ↦ (u ⊛ g) at (fractional) ``positions`` of the grid.
+
+    The periodised Gaussian of :func:`_lowpass_matrices` evaluated between its
+    samples from its Fourier series (the same values at whole positions).
+    """
+    matrices = []
+    for size, where in zip(grid_shape, positions):
+        k = np.fft.fftfreq(size) * size
+        w = 2 * np.pi * k / size
+        g_hat = sum(np.exp(-0.5 * sigma**2 * (w + 2 * np.pi * a) ** 2) for a in range(-2, 3))
+        g_hat = g_hat / g_hat[0]
+        t = np.asarray(where, dtype=float)[:, None] - np.arange(size)[None, :]
+        matrices.append(np.cos(2 * np.pi * t[..., None] * k / size) @ g_hat / size)
+    return tuple(matrices)
+
+
 def _check_choice(value, name, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
@@ -162,7 +188,7 @@ def _check_choice(value, name, choices):
 
 def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, padding,
                              normalize, subsampling, rotation, scale, compression, slant,
-                             oversampling=0):
+                             oversampling=0, rotation_window=22.5):
     for name, value, low in (("n_scales", n_scales, 1), ("n_orientations", n_orientations, 1),
                              ("max_order", max_order, 1)):
         if isinstance(value, bool) or not isinstance(value, Integral):
@@ -186,6 +212,10 @@ def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, p
             raise TypeError(f"compression must be None, 'log' or a float; got {compression!r}.")
         if not 0 < compression <= 1:
             raise ValueError(f"compression (a power) must be in (0, 1]; got {compression}.")
+    if (isinstance(rotation_window, bool) or not isinstance(rotation_window, Real)
+            or not 0 <= rotation_window <= 180):
+        raise ValueError(f"rotation_window must be a number of degrees in [0, 180]; got "
+                         f"{rotation_window!r}.")
     if slant is not None and (isinstance(slant, bool) or not isinstance(slant, Real)
                               or not slant > 0):
         raise ValueError(f"slant must be a positive float or None; got {slant!r}.")
@@ -209,7 +239,8 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
                     max_order: int = 2, *, frame: str = "morlet", padding: str = "reflect", normalize: str = "peak",
                     subsampling: int = 0, oversampling: int = 0, rotation: str | None = None,
                     scale: str | None = None, compression: float | str | None = 0.5,
-                    slant: float | None = None) -> ScatteringPlan:
+                    slant: float | None = None,
+                    rotation_window: float = 22.5) -> ScatteringPlan:
     """Build the filters, low-pass matrices and output layout of a scattering transform.
 
     Parameters are those of :func:`scattering_transform`.
@@ -227,7 +258,7 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
     """
     shape = _check_scattering_params(image_shape, n_scales, n_orientations, max_order,
                                      padding, normalize, subsampling, rotation, scale,
-                                     compression, slant, oversampling)
+                                     compression, slant, oversampling, rotation_window)
     _check_choice(frame, "frame", FRAMES)
     if frame == "curvelet" and (rotation or scale):
         raise ValueError("rotation and scale invariants need the same orientations at "
@@ -268,15 +299,25 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
             psi.update({j: psi_hat[j - r] for j in range(r, J)})
         # φ: the Gaussian of width σ0 2^(J−1) pixels (the bank's low-pass before any
         # tight normalisation), separable, so each low-pass is two small products.
-        grids[r] = _Grid(grid_shape, psi, _lowpass_matrices(
-            grid_shape, SIGMA0 * 2.0 ** (J - 1 - r), 2 ** (out_level - r), offsets, out_shape))
+        sigma = SIGMA0 * 2.0 ** (J - 1 - r)
+        if rotation == ROTO:  # φ at every pixel of the image, for the orbit average
+            lowpass = _lowpass_matrices_at(grid_shape, sigma, [
+                (before + np.arange(size)) / k for (before, _), size in zip(pads, shape)])
+        else:
+            lowpass = _lowpass_matrices(grid_shape, sigma, 2 ** (out_level - r), offsets,
+                                        out_shape)
+        grids[r] = _Grid(grid_shape, psi, lowpass)
     paths = _raw_paths(counts, max_order)
-    groups = _output_groups(counts, max_order, rotation, scale)
+    # the orbit average keeps the raw paths (θ1, θ2): the groups of rotation=None
+    groups = _output_groups(counts, max_order, None if rotation == ROTO else rotation, scale)
+    orbit = (OrbitAverage.build(paths, L, shape, out_shape, 2**out_level, rotation_window)
+             if rotation == ROTO else None)
     entries = []
     for order, path, name, _ in groups:
         scale_index, angle = path[-1] if path else (J, None)
         orientation = None
-        if angle is not None and scale_index is not None and not (order == 2 and rotation):
+        if angle is not None and scale_index is not None and not (
+                order == 2 and rotation not in (None, ROTO)):
             orientation = float(degrees[scale_index - 1][angle])
         entries.append(dict(
             scale=J if scale_index is None else scale_index, name=name, shape=out_shape,
@@ -284,9 +325,9 @@ def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientati
             prefix=f"scat_o{order}_{name}", scale_label="level"))
     return ScatteringPlan(shape, J, L, int(max_order), frame, padding, normalize,
                           int(subsampling), int(oversampling), rotation, scale, compression,
-                          pads, out_shape,
+                          float(rotation_window), pads, out_shape,
                           tuple(counts), res1, res2, grids, paths, groups,
-                          stack_bands(entries))
+                          stack_bands(entries), orbit)
 
 
 def _curvelet_filters(shape, J, L):
