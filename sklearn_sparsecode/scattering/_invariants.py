@@ -239,8 +239,12 @@ class OrbitAverage:
         dtype = dense.dtype
         if dtype not in self._cache:
             self._cache[dtype] = self.matrix.astype(dtype)
-        pooled = self._cache[dtype] @ dense.reshape(n, -1).T                 # (P h w, n)
-        return np.ascontiguousarray(pooled.T).reshape(n, P, -1)
+        matrix = self._cache[dtype]
+        flat = dense.reshape(n, -1)
+        out = np.empty((n, matrix.shape[0]), dtype)
+        for i in range(n):  # one sparse product per image: no transposed copy of the maps
+            out[i] = matrix @ flat[i]
+        return out.reshape(n, P, -1)
 
 
 def _finish_chunk(raw, out, plan):
