@@ -280,3 +280,17 @@ def test_second_layer_hook_sees_the_complex_responses():
     order1 = 1 + 3 * 2
     np.testing.assert_allclose(doubled[:, :order1], plain[:, :order1], rtol=1e-14)
     np.testing.assert_allclose(doubled[:, order1:], 2 * plain[:, order1:], rtol=1e-12)
+
+
+def test_pickle_after_use():
+    """The kernels' per-thread buffers are not pickled; both front ends pickle after a call."""
+    import pickle
+
+    rng = np.random.default_rng(4)
+    x = rng.random((3, 16, 16))
+    S = Scattering2D(2, (16, 16), L=4)
+    expected = S(x)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(S))(x), expected)
+    st = ScatteringTransformer(n_orientations=4).fit(x)
+    features = st.transform(x)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(st)).transform(x), features)

@@ -144,6 +144,16 @@ class CascadeSpec:
     def pairs(self, j1):
         return [j2 for j2 in range(len(self.filters1)) if (j1, j2) in self.filters2]
 
+    def __getstate__(self):  # pickled without the per-dtype kernels and their buffers
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def kernels(self, dtype):
         """The filters, indices and weights in ``dtype`` (built once, thread-safe)."""
         dtype = np.dtype(dtype)
