@@ -31,20 +31,21 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import scipy.fft  # noqa: E402
+import numpy as np
+import scipy.fft
+from _common import print_table, write_results
 
-from _common import print_table, write_results  # noqa: E402
-from sklearn_sparsecode import ScatteringTransformer  # noqa: E402
-from sklearn_sparsecode.scattering import Scattering2D  # noqa: E402
+from sklearn_sparsecode import ScatteringTransformer
+from sklearn_sparsecode.scattering import Scattering2D
 
 HERE = Path(__file__).resolve().parent
 
@@ -69,11 +70,11 @@ def floor_seconds(shape, J, L, repeat=3, batch_values=2**18):
         batch = max(1, batch_values // (grid[0] * grid[1]))
         if kind == "rfft2":
             a = rng.standard_normal((batch, *grid)).astype(np.float32)
-            func = lambda: scipy.fft.rfft2(a, workers=1)  # noqa: E731
+            func = lambda a=a: scipy.fft.rfft2(a, workers=1)
         else:
             a = (rng.standard_normal((batch, *grid))
                  + 1j * rng.standard_normal((batch, *grid))).astype(np.complex64)
-            func = lambda: scipy.fft.ifft2(a, workers=1)  # noqa: E731
+            func = lambda a=a: scipy.fft.ifft2(a, workers=1)
         func()
         best = np.inf
         for _ in range(repeat):
@@ -128,8 +129,8 @@ def main():
             np.save(images, X)
             for _ in range(args.repeat):
                 times["kymatio"].append(kymatio_run(str(kymatio), images, features, J, L))
-                times["drop-in"].append(cpu_seconds(lambda: drop_in(X)))
-                times["estimator"].append(cpu_seconds(lambda: estimator.transform(X)))
+                times["drop-in"].append(cpu_seconds(partial(drop_in, X)))
+                times["estimator"].append(cpu_seconds(partial(estimator.transform, X)))
                 times["floor"].append(floor_seconds(X.shape[1:], J, L) * n)
             reference = np.load(features).reshape(n, -1)
         ours = drop_in(X).reshape(n, -1)

@@ -252,3 +252,45 @@ def test_bad_input():
         Scattering2D(2, (8, 8), pre_pad=True)(np.zeros((8, 8)))
     with pytest.raises(ValueError, match="NaN"):
         S(np.full((8, 8), np.nan))
+
+
+def test_second_layer_hook_sees_the_complex_responses():
+    """The insertion point for a joint filtering along θ1 (roto-translation scattering):
+    ``spec.second_layer_hook(z, j1, j2)`` gets z = U1 ⋆ ψ_j2 sampled, (M2, N2, n, C1, C2)
+    complex, before the modulus."""
+    from sklearn_sparsecode.scattering._kernels import cascade
+    from sklearn_sparsecode.scattering._kymatio import kymatio_spec
+
+    rng = np.random.default_rng(3)
+    x = rng.random((3, 12, 12))
+    spec = kymatio_spec(3, (12, 12), L=2)
+    plain = cascade(spec, x, np.empty((3, spec.n_paths) + spec.out_shape))
+    seen = []
+
+    def hook(z, j1, j2):
+        seen.append((j1, j2, z.shape, z.dtype))
+        z *= 2
+
+    spec.second_layer_hook = hook
+    doubled = cascade(spec, x, np.empty_like(plain))
+    grids = {1: (12, 12), 2: (6, 6)}  # padded 24 x 24, sampled every 2^j2
+    assert sorted({s[:2] for s in seen}) == [(0, 1), (0, 2), (1, 2)]
+    for j1, j2, shape, dtype in seen:
+        assert shape == grids[j2] + (3, 2, 2) and dtype == np.complex128
+    order1 = 1 + 3 * 2
+    np.testing.assert_allclose(doubled[:, :order1], plain[:, :order1], rtol=1e-14)
+    np.testing.assert_allclose(doubled[:, order1:], 2 * plain[:, order1:], rtol=1e-12)
+
+
+def test_pickle_after_use():
+    """The kernels' per-thread buffers are not pickled; both front ends pickle after a call."""
+    import pickle
+
+    rng = np.random.default_rng(4)
+    x = rng.random((3, 16, 16))
+    S = Scattering2D(2, (16, 16), L=4)
+    expected = S(x)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(S))(x), expected)
+    st = ScatteringTransformer(n_orientations=4).fit(x)
+    features = st.transform(x)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(st)).transform(x), features)
