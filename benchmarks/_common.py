@@ -43,8 +43,8 @@ def median_ms(func, repeat):
 
 def write_results(name, payload):
     RESULTS.mkdir(parents=True, exist_ok=True)
-    import sklearn
     import pywt
+    import sklearn
 
     payload = {
         "machine": {"python": platform.python_version(), "processor": platform.processor(),

@@ -33,6 +33,8 @@ import time
 import warnings
 
 import numpy as np
+from _common import RESULTS, print_table, write_results
+from _kymatio import KymatioScattering
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -41,7 +43,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from _common import RESULTS, print_table, write_results
 from sklearn_sparsecode import (
     CNNFeatureExtractor,
     ContourletTransformer,
@@ -51,7 +52,6 @@ from sklearn_sparsecode import (
     ThresholdTransformer,
     WaveletTransformer,
 )
-from _kymatio import KymatioScattering
 from sklearn_sparsecode.datasets import load_train_test as load_dataset
 
 # Published or previously measured figures, shown beside ours and labelled.
@@ -101,13 +101,13 @@ def front_ends(dataset):
     if dataset == "digits":  # 8 x 8 images: one or two scales, no LeNet-5 (needs 28 x 28)
         return {
             "pixels": (None, "keep"),
-            "haar L2": (WaveletTransformer(wavelet="haar", level=2), "split"),
+            "haar L2": (WaveletTransformer(wavelet="haar", n_scales=2), "split"),
             "curvelets (FDCT, 2 scales, 16 angles)":
-                (CurveletTransformer(n_scales=2, n_angles=16), "split"),
+                (CurveletTransformer(n_scales=2, n_orientations=8), "split"),
             "pooled |haar L1| (4x4 grid)":
-                (LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=4), "keep"),
+                (LocalPooling(transformer=WaveletTransformer(wavelet="haar", n_scales=1), grid=4), "keep"),
             "pooled |curvelets| (undecimated, 2 scales, 16 angles, 4x4 grid, sqrt)":
-                (LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16, decimated=False), grid=4, power=0.5),
+                (LocalPooling(transformer=CurveletTransformer(n_scales=2, n_orientations=8, decimated=False), grid=4, power=0.5),
                  "keep"),
             "pooled |contourlets| (undecimated, 4+8 directions, 4x4 grid, sqrt)":
                 (LocalPooling(transformer=ContourletTransformer(decimated=False), grid=4,
@@ -122,13 +122,13 @@ def front_ends(dataset):
         "pixels": (None, "keep"),
         # Magnitudes rather than split signs for the decimated transforms: as
         # good (the NOTES: 87.8% vs 87.3% for db2) with half the features.
-        "db2 L2": (WaveletTransformer(wavelet="db2", level=2), "magnitude"),
+        "db2 L2": (WaveletTransformer(wavelet="db2", n_scales=2), "magnitude"),
         "curvelets (FDCT, 3 scales, 16 angles)":
-            (CurveletTransformer(n_scales=3, n_angles=16), "magnitude"),
+            (CurveletTransformer(n_scales=3, n_orientations=8), "magnitude"),
         "pooled |db2 L2| (7x7 grid)":
-            (LocalPooling(transformer=WaveletTransformer(wavelet="db2", level=2), grid=7), "keep"),
+            (LocalPooling(transformer=WaveletTransformer(wavelet="db2", n_scales=2), grid=7), "keep"),
         "pooled |curvelets| (undecimated, 3 scales, 8 angles, 7x7 grid, sqrt)":
-            (LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False), grid=7, power=0.5),
+            (LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4, decimated=False), grid=7, power=0.5),
              "keep"),
         "pooled |contourlets| (undecimated, 4+8 directions, 7x7 grid, sqrt)":
             (LocalPooling(transformer=ContourletTransformer(decimated=False), grid=7, power=0.5),
@@ -195,7 +195,7 @@ def tau_grid(features):
 def run_one(train, test, tune_size, sign, head, C_grid, standardise, n_jobs):
     (F_train, y_train), (F_test, y_test) = train, test
     taus = tau_grid(F_train)
-    model = Pipeline([("threshold", ThresholdTransformer(mode="soft", sign=sign)),
+    model = Pipeline([("threshold", ThresholdTransformer(shrinkage="soft", sign=sign)),
                       ("scale", StandardScaler() if standardise else "passthrough"),
                       ("clf", clone(head))])
     search = GridSearchCV(model, {"threshold__tau": taus, "clf__C": C_grid},
@@ -214,7 +214,7 @@ def run_one(train, test, tune_size, sign, head, C_grid, standardise, n_jobs):
     best_C = search.best_params_["clf__C"]
     at_best_C = [i for i, p in enumerate(cv["params"]) if p["clf__C"] == best_C]
     # Sparsity of each τ on the tuning images, for the accuracy-vs-τ curve.
-    nonzero_by_tau = {t: float(np.mean(ThresholdTransformer(tau=t, mode="soft", sign=sign)
+    nonzero_by_tau = {t: float(np.mean(ThresholdTransformer(tau=t, shrinkage="soft", sign=sign)
                                        .fit_transform(F_train[:2000]) != 0)) for t in taus}
     return {
         "test_accuracy": float(best.score(F_test, y_test)),

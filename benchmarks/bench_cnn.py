@@ -13,8 +13,8 @@ import time
 import tracemalloc
 
 import numpy as np
-
 from _common import print_table, write_results
+
 from sklearn_sparsecode import CNNFeatureExtractor
 
 

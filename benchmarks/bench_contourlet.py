@@ -16,8 +16,8 @@ declares no licence, so it is not run either.
 import argparse
 
 import numpy as np
-
 from _common import median_ms, print_table, write_results
+
 from sklearn_sparsecode import ContourletTransformer, CurveletTransformer
 
 
@@ -56,10 +56,10 @@ def main():
         block = [{"data": data, "method": "numpy.fft.fft2", "settings": "-",
                   "forward_ms": fft_ms}]
         block += contourlet_rows(data, image[None], args.repeat, [
-            {"n_directions": (4, 8, 8)},
-            {"n_directions": (4, 8, 8), "reconstruction": "standard"},
-            {"n_directions": (8, 16, 16, 32)},
-            {"n_directions": (4, 8, 8), "decimated": False},
+            {"n_orientations": (4, 8, 8)},
+            {"n_orientations": (4, 8, 8), "reconstruction": "standard"},
+            {"n_orientations": (8, 16, 16, 32)},
+            {"n_orientations": (4, 8, 8), "decimated": False},
         ])
         block.append({"data": data, "method": "CurveletTransformer", "settings": "defaults",
                       **run(CurveletTransformer(), image[None], args.repeat)})
@@ -74,10 +74,10 @@ def main():
         fft_ms = median_ms(lambda: np.fft.fft2(batch), repeat)
         block = [{"data": data, "method": "numpy.fft.fft2", "settings": "-",
                   "forward_ms": fft_ms}]
-        settings = [{"n_directions": (4, 8)}, {"n_directions": (4, 8), "n_jobs": 2},
-                    {"n_directions": (4, 8), "decimated": False}]
+        settings = [{"n_orientations": (4, 8)}, {"n_orientations": (4, 8), "n_jobs": 2},
+                    {"n_orientations": (4, 8), "decimated": False}]
         if size == 32:
-            settings.append({"n_directions": (4, 8, 8)})
+            settings.append({"n_orientations": (4, 8, 8)})
         block += contourlet_rows(data, batch, repeat, settings)
         block.append({"data": data, "method": "CurveletTransformer", "settings": "defaults",
                       **run(CurveletTransformer(), batch, repeat)})

@@ -16,8 +16,8 @@ import statistics
 import time
 
 import numpy as np
-
 from _common import print_table, write_results
+
 from sklearn_sparsecode import CurveletTransformer
 
 

@@ -26,14 +26,15 @@ import argparse
 import time
 
 import numpy as np
-from sklearn.base import clone
+from _common import RESULTS, print_table, write_results
 from skimage import color, data, img_as_float
 from skimage.metrics import peak_signal_noise_ratio
 from skimage.restoration import cycle_spin, denoise_tv_chambolle, denoise_wavelet
+from sklearn.base import clone
 
-from _common import RESULTS, print_table, write_results
-from sklearn_sparsecode import CurveletTransformer, WaveletTransformer, band_atom_norms, denoise
+from sklearn_sparsecode import CurveletTransformer, WaveletTransformer
 from sklearn_sparsecode.datasets import make_cartoon
+from sklearn_sparsecode.restoration import band_atom_norms, denoise
 
 SIGMAS = (0.05, 0.1, 0.2)
 
@@ -114,7 +115,7 @@ def padded(run, multiple):
 
 
 def methods(quick):
-    ct = CurveletTransformer(n_angles=16)
+    ct = CurveletTransformer(n_orientations=8)
     table = {
         "skimage BayesShrink": skimage_wavelet("BayesShrink", False),
         "skimage BayesShrink + cycle spin": skimage_wavelet("BayesShrink", True),
@@ -126,17 +127,17 @@ def methods(quick):
         "ours curvelets hard 3σ/4σ": ours(ct, k=3, k_finest=4),
         "ours curvelets hard 3σ/4σ + cycle spin": ours(ct, k=3, k_finest=4, cycle_spins=3),
         "ours curvelets (wavelets finest) 3σ + cycle spin":
-            ours(CurveletTransformer(n_angles=16, finest="wavelets"), k=3, cycle_spins=3),
+            ours(CurveletTransformer(n_orientations=8, finest="wavelets"), k=3, cycle_spins=3),
         "ours undecimated curvelets 3σ/4σ":
-            ours(CurveletTransformer(n_angles=16, decimated=False), k=3, k_finest=4),
+            ours(CurveletTransformer(n_orientations=8, decimated=False), k=3, k_finest=4),
         "ours curvelets 2.5σ/3σ + db4 Wiener, cycle spin":
-            ours(CurveletTransformer(n_angles=16), wiener=WaveletTransformer(wavelet="db4"), k=2.5,
+            ours(CurveletTransformer(n_orientations=8), wiener=WaveletTransformer(wavelet="db4"), k=2.5,
                  k_finest=3, cycle_spins=3),
     }
     try:
         from sklearn_sparsecode import ContourletTransformer
 
-        contourlets = ContourletTransformer(n_directions=(4, 4, 8, 8, 16))
+        contourlets = ContourletTransformer(n_orientations=(4, 4, 8, 8, 16))
         table["ours contourlets (5 levels) hard 3σ/4σ + cycle spin"] = padded(ours(
             contourlets, norms_method="noise", k=3, k_finest=4, cycle_spins=3), 32)
     except ImportError:

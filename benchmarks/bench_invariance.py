@@ -21,9 +21,9 @@ import argparse
 import json
 
 import numpy as np
+from _common import RESULTS
 from scipy import ndimage
 
-from _common import RESULTS
 from sklearn_sparsecode import MorletTransformer, ScatteringTransformer
 from sklearn_sparsecode.datasets import load_fashion_mnist
 

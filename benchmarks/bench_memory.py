@@ -30,10 +30,10 @@ import sys
 from _common import print_table, write_results
 
 SETUPS = {  # key: (label, constructor)
-    "wavelet": ("WaveletTransformer(db2, level 2)", "WaveletTransformer(wavelet='db2', level=2)"),
+    "wavelet": ("WaveletTransformer(db2, level 2)", "WaveletTransformer(wavelet='db2', n_scales=2)"),
     "curvelet": ("CurveletTransformer()", "CurveletTransformer()"),
     "threshold": ("ThresholdTransformer(soft, split)",
-                  "ThresholdTransformer(tau=0.1, mode='soft', sign='split')"),
+                  "ThresholdTransformer(tau=0.1, shrinkage='soft', sign='split')"),
     "cnn": ("CNNFeatureExtractor(pool2)",
             "CNNFeatureExtractor(output_layer='pool2', random_state=0)"),
 }

@@ -43,19 +43,15 @@ import time
 from collections import namedtuple
 
 import numpy as np
+from _common import RESULTS, print_table, write_results
 from skimage import color, data, img_as_float
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import MiniBatchDictionaryLearning, sparse_encode
 from sklearn.feature_extraction.image import extract_patches_2d
 
-from _common import RESULTS, print_table, write_results
-from sklearn_sparsecode import (
-    CurveletTransformer,
-    WaveletTransformer,
-    band_atom_norms,
-    nterm_approximation,
-)
+from sklearn_sparsecode import CurveletTransformer, WaveletTransformer
 from sklearn_sparsecode.datasets import load_fashion_mnist, make_cartoon
+from sklearn_sparsecode.restoration import band_atom_norms, nterm_approximation
 
 WAVELETS = ("haar", "db4", "sym8")
 FIXED = (256, 64, 16)  # PSNR reported at n = N / FIXED
@@ -75,13 +71,13 @@ def exact_level(shape, wavelet):
     level = 0
     while all(s % 2 ** (level + 1) == 0 for s in shape) and level < 12:
         level += 1
-    from sklearn_sparsecode import max_wavelet_level
-    return max(1, min(level, max_wavelet_level(shape, wavelet)))
+    from sklearn_sparsecode.wavelets import max_n_scales
+    return max(1, min(level, max_n_scales(shape, wavelet)))
 
 
 def wavelet_errors(image, ns, wavelet):
     """Orthonormal basis: the error of the n largest is the energy of the rest."""
-    coefs = WaveletTransformer(wavelet=wavelet, level=exact_level(image.shape, wavelet)
+    coefs = WaveletTransformer(wavelet=wavelet, n_scales=exact_level(image.shape, wavelet)
                                ).fit_transform(image[None])[0]
     assert coefs.size == image.size, "not an orthonormal basis at this size"
     energy = np.sum(image**2)
@@ -230,7 +226,7 @@ def study(name, image, iht_budgets, max_iter, dictionary=None, udct_iht=True):
         timed(wavelet, lambda g, w=wavelet: wavelet_errors(image, g, w))
     iht_ns = np.unique(np.array([N / b for b in iht_budgets]).astype(int))
     for finest in ("curvelets", "wavelets"):
-        est = CurveletTransformer(n_angles=16, finest=finest).fit(image[None])
+        est = CurveletTransformer(n_orientations=8, finest=finest).fit(image[None])
         norms = band_atom_norms(est)
         tag = "curvelets" if finest == "curvelets" else "curvelets (wavelets finest)"
         timed(f"{tag} largest", lambda g: frame_errors(image, est, norms, g, "largest", 0))
@@ -331,7 +327,7 @@ def fashion(quick, n_test):
     for w in WAVELETS:
         curves[w] = np.mean([wavelet_errors(x, ns, w) for x in test], axis=0)
     for finest in ("curvelets", "wavelets"):
-        est = CurveletTransformer(n_angles=16, finest=finest).fit(test[:1])
+        est = CurveletTransformer(n_orientations=8, finest=finest).fit(test[:1])
         norms = band_atom_norms(est)
         tag = "curvelets" if finest == "curvelets" else "curvelets (wavelets finest)"
         for method, label in (("largest", "largest"), ("iht", "IHT")):
@@ -444,7 +440,7 @@ def crossover_scan(size):
         N = image.size
         ns = np.unique((N / np.asarray(denominators, float)).astype(int))
         best = np.min([wavelet_errors(image, ns, w) for w in WAVELETS], axis=0)
-        est = CurveletTransformer(n_angles=16).fit(image[None])
+        est = CurveletTransformer(n_orientations=8).fit(image[None])
         norms = band_atom_norms(est)
         iht = frame_errors(image, est, norms, ns, "iht", max_iter)
         ratio = (iht / best).round(3).tolist()

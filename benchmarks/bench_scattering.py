@@ -33,8 +33,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from _common import print_table, write_results
+
 from sklearn_sparsecode import ScatteringTransformer
 
 HERE = Path(__file__).resolve().parent

@@ -16,10 +16,10 @@ import argparse
 import json
 import time
 
-from sklearn.svm import SVC
-
 from _common import RESULTS
 from _kymatio import KymatioScattering
+from sklearn.svm import SVC
+
 from sklearn_sparsecode import ScatteringTransformer
 from sklearn_sparsecode.datasets import load_train_test as load_dataset
 

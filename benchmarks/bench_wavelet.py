@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 import pywt
+from _common import measure, print_table, write_results
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -25,7 +26,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
-from _common import measure, print_table, write_results
 from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer
 
 WAVELET, LEVEL, MODE = "db2", 2, "periodization"
@@ -58,7 +58,7 @@ def bench_wavelet(X, repeat):
     t_ref, m_ref = measure(lambda: bare_wavedec2(X), repeat)
     rows.append({"method": "pywt.wavedec2 + flatten", "seconds": t_ref, "peak_MiB": m_ref / 2**20})
     for n_jobs in (None, 2):
-        est = WaveletTransformer(wavelet=WAVELET, level=LEVEL, mode=MODE, n_jobs=n_jobs).fit(X[:1])
+        est = WaveletTransformer(wavelet=WAVELET, n_scales=LEVEL, mode=MODE, n_jobs=n_jobs).fit(X[:1])
         np.testing.assert_array_equal(est.transform(X[:100]), bare_wavedec2(X[:100]))
         t, m = measure(lambda: est.transform(X), repeat)
         rows.append({"method": f"WaveletTransformer(n_jobs={n_jobs})", "seconds": t,
@@ -82,7 +82,7 @@ FUSED = {
 def bench_threshold(C, repeat, tau=0.1):
     rows = []
     for (mode, sign), fused in FUSED.items():
-        est = ThresholdTransformer(tau=tau, mode=mode, sign=sign).fit(C[:10])
+        est = ThresholdTransformer(tau=tau, shrinkage=mode, sign=sign).fit(C[:10])
         np.testing.assert_allclose(est.transform(C[:1000]), fused(C[:1000], np.float32(tau)),
                                    rtol=1e-6, atol=1e-7)
         t_ref, m_ref = measure(lambda: fused(C, np.float32(tau)), repeat)
@@ -105,17 +105,17 @@ def bench_grid(name, X, y, head, repeat):
     nested_grid = {"head__threshold__tau": TAUS}
 
     def steps():
-        return [("threshold", ThresholdTransformer(mode="soft", sign="split")), *head()]
+        return [("threshold", ThresholdTransformer(shrinkage="soft", sign="split")), *head()]
 
     def precomputed():
-        codes = WaveletTransformer(wavelet="haar", level=2).fit_transform(X)
+        codes = WaveletTransformer(wavelet="haar", n_scales=2).fit_transform(X)
         return GridSearchCV(Pipeline(steps()), grid, cv=cv).fit(codes, y)
 
     def cached():
         # The recommended form: only the wavelet step is an outer transformer,
         # so it is the only step Pipeline(memory=...) caches.
         with tempfile.TemporaryDirectory() as cache:
-            pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", level=2)),
+            pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", n_scales=2)),
                              ("head", Pipeline(steps()))], memory=cache)
             return GridSearchCV(pipe, nested_grid, cv=cv).fit(X, y)
 
@@ -123,12 +123,12 @@ def bench_grid(name, X, y, head, repeat):
         # The pitfall: memory also caches the threshold (and scaler) outputs,
         # writing them to disk at every fit for a cache that never hits.
         with tempfile.TemporaryDirectory() as cache:
-            pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", level=2)), *steps()],
+            pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", n_scales=2)), *steps()],
                             memory=cache)
             return GridSearchCV(pipe, grid, cv=cv).fit(X, y)
 
     def uncached():
-        pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", level=2)), *steps()])
+        pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", n_scales=2)), *steps()])
         return GridSearchCV(pipe, grid, cv=cv).fit(X, y)
 
     # Single-threaded BLAS: the heads' fits dominate the time and two-thread
@@ -158,7 +158,7 @@ def bench_transforms(X, repeat, parts, source, results):
         print_table(rows, ["method", "seconds", "images_per_s", "time_ratio", "peak_MiB"])
         results["wavelet"] = rows
     if "threshold" in parts:
-        C = WaveletTransformer(wavelet=WAVELET, level=LEVEL, mode=MODE).fit_transform(X)
+        C = WaveletTransformer(wavelet=WAVELET, n_scales=LEVEL, mode=MODE).fit_transform(X)
         print(f"\n2. Threshold on {C.shape[0]} x {C.shape[1]} float32 coefficients, τ = 0.1")
         rows = bench_threshold(C, repeat)
         print_table(rows, ["threshold", "numpy_s", "ours_s", "time_ratio",

@@ -76,55 +76,63 @@ html_theme_options = {"navigation_with_keys": False, "show_prev_next": False,
 html_static_path = []
 
 
-# The API reference lists every public name: the package's ``__all__``, the
-# plotting functions and the data sets, generated at each build so nothing is
+# The API reference lists every public name: the package's ``__all__`` and
+# each public submodule's ``__all__``, generated at each build so nothing is
 # left out.
+PUBLIC_SUBMODULES = [
+    ("wavelets", "Wavelets"), ("curvelets", "Curvelets"), ("contourlets", "Contourlets"),
+    ("morlet", "Morlet filter banks"), ("scattering", "Scattering"), ("cnn", "CNN"),
+    ("layers", "Layers: thresholds and pooling"), ("restoration", "Restoration"),
+    ("inspection", "Inspection: gradients and visualisation"), ("plotting", "Plotting"),
+    ("dask", "Dask"), ("datasets", "Data sets"),
+]
+
+
 def _write_api_page():
     import dataclasses
+    import importlib
     import inspect
 
-    from sklearn_sparsecode import datasets, plotting
+    def kind(obj):
+        if inspect.isclass(obj) and issubclass(obj, BaseException):
+            return "warning"
+        if inspect.isclass(obj) and (hasattr(obj, "_fields") or dataclasses.is_dataclass(obj)):
+            return "record"  # Band records and plans: fields in the Attributes section
+        return "class" if inspect.isclass(obj) else "function"
 
-    def block(module, names, title, text, template=None):
-        lines = [title, "-" * len(title), "", text, "", f".. currentmodule:: {module}", "",
-                 ".. autosummary::", "   :toctree: generated/"]
-        lines += [f"   :template: {template}", ""] if template else [""]
-        return lines + [f"   {name}" for name in sorted(names, key=str.lower)] + [""]
+    def block(module, names, title, text):
+        lines = [title, "-" * len(title), "", text, "", f".. currentmodule:: {module}", ""]
+        for group, template in (("class", None), ("record", "record.rst"), ("function", None)):
+            chosen = [n for n in names if kind(getattr(importlib.import_module(module), n)) == group]
+            if not chosen:
+                continue
+            lines += [".. autosummary::", "   :toctree: generated/"]
+            lines += [f"   :template: {template}"] if template else []
+            lines += [""] + [f"   {n}" for n in sorted(chosen, key=str.lower)] + [""]
+        for name in names:
+            obj = getattr(importlib.import_module(module), name)
+            if kind(obj) == "warning":  # their first paragraph, under a plain exception directive
+                summary = inspect.getdoc(obj).split("\n\n")[0]
+                lines += [f".. py:exception:: {module}.{name}", ""]
+                lines += ["   " + line for line in summary.splitlines()] + [""]
+        return lines
 
-    top = sklearn_sparsecode.__all__
-    warnings = [n for n in top if inspect.isclass(getattr(sklearn_sparsecode, n))
-                and issubclass(getattr(sklearn_sparsecode, n), BaseException)]
-    classes = [n for n in top if inspect.isclass(getattr(sklearn_sparsecode, n))
-               and n not in warnings]
-    # Named tuples (Band records) and dataclasses (plans): their fields are in the
-    # Attributes section, and autosummary cannot import fields without defaults.
-    records = [n for n in classes if hasattr(getattr(sklearn_sparsecode, n), "_fields")
-               or dataclasses.is_dataclass(getattr(sklearn_sparsecode, n))]
-    classes = [n for n in classes if n not in records]
-    functions = [n for n in top if n not in classes + records + warnings]
-    plots = [n for n, obj in vars(plotting).items()
-             if inspect.isfunction(obj) and not n.startswith("_")
-             and obj.__module__ == plotting.__name__]
     lines = ["API reference", "=============", "",
-             "Every public name of the package. Estimators take keyword arguments.", ""]
-    lines += block("sklearn_sparsecode", classes, "Estimators",
-                   "Transformers (fixed first layers, thresholds, pooling) and their base.")
-    lines += block("sklearn_sparsecode", records, "Records",
-                   "The records that describe the output columns of every transform, and plans.",
-                   template="record.rst")
-    lines += block("sklearn_sparsecode", functions, "Functions",
-                   "The functions the estimators wrap, the two-layer model builder and the "
-                   "Dask helper.")
-    if warnings:
-        lines += ["Warnings", "--------", ""]
-        for name in warnings:  # their first paragraph, under a plain exception directive
-            summary = inspect.getdoc(getattr(sklearn_sparsecode, name)).split("\n\n")[0]
-            lines += [f".. py:exception:: sklearn_sparsecode.{name}", ""]
-            lines += ["   " + line for line in summary.splitlines()] + [""]
-    lines += block("sklearn_sparsecode.plotting", plots, "Plotting",
-                   "Pictures of atoms, filters, responses and weights (needs matplotlib).")
-    lines += block("sklearn_sparsecode.datasets", datasets.__all__, "Data sets",
-                   "Nothing here downloads.")
+             "The top level holds the estimators, the :class:`Band` record, the base class and "
+             "the model builder; the functions behind the estimators live in one public "
+             "submodule per family. Estimators take keyword arguments only.", ""]
+    lines += block("sklearn_sparsecode", sklearn_sparsecode.__all__, "Top level",
+                   "Estimators (fixed first layers, thresholds, pooling, denoising), records, "
+                   "the base of every transform and the two-layer model builder.")
+    for name, title in PUBLIC_SUBMODULES:
+        try:
+            module = importlib.import_module(f"sklearn_sparsecode.{name}")
+        except ImportError:
+            continue
+        summary = inspect.getdoc(module).split("\n\n")[0]
+        # A family's estimator is re-exported at the top level and documented there once.
+        names = [n for n in module.__all__ if n not in sklearn_sparsecode.__all__]
+        lines += block(module.__name__, names, f"{title}: ``{module.__name__}``", summary)
     text = "\n".join(lines)
     path = HERE / "api.rst"
     if not path.exists() or path.read_text() != text:

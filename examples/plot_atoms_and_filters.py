@@ -19,14 +19,18 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sklearn_sparsecode import CNNFeatureExtractor, CurveletTransformer, WaveletTransformer
+from sklearn_sparsecode import (
+    CNNFeatureExtractor,
+    CurveletTransformer,
+    WaveletTransformer,
+)
 from sklearn_sparsecode.datasets import load_fashion_mnist, make_cartoon
 from sklearn_sparsecode.plotting import plot_atoms, plot_filters, plot_responses
 
 QUICK = os.environ.get("SKLEARN_SPARSECODE_QUICK") == "1"
 size = 64 if QUICK else 128
 
-wavelets = WaveletTransformer(wavelet="db4", level=3).fit(np.zeros((1, size, size)))
+wavelets = WaveletTransformer(wavelet="db4", n_scales=3).fit(np.zeros((1, size, size)))
 plot_atoms(wavelets)
 plt.show()
 
@@ -36,7 +40,7 @@ plt.show()
 # Curvelets add orientation: the number of angles doubles every other scale,
 # and fine-scale atoms are needles whose width scales like their length
 # squared (parabolic scaling), the shape that represents smooth edges sparsely.
-curvelets = CurveletTransformer(n_scales=3 if QUICK else 4, n_angles=16).fit(
+curvelets = CurveletTransformer(n_scales=3 if QUICK else 4, n_orientations=8).fit(
     np.zeros((1, size, size)))
 plot_atoms(curvelets)
 plt.show()

@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from distributed import Client, LocalCluster
 
-from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer, dask_transform
+from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer
+from sklearn_sparsecode.dask import dask_transform
 from sklearn_sparsecode.datasets import make_cartoon
 
 QUICK = os.environ.get("SKLEARN_SPARSECODE_QUICK") == "1"
@@ -57,8 +58,8 @@ print(X)
 # that needs every feature of every image.
 from sklearn.pipeline import make_pipeline
 
-front_end = make_pipeline(WaveletTransformer(wavelet="db2", level=2),
-                          ThresholdTransformer(tau=0.2, mode="soft", sign="magnitude"))
+front_end = make_pipeline(WaveletTransformer(wavelet="db2", n_scales=2),
+                          ThresholdTransformer(tau=0.2, shrinkage="soft", sign="magnitude"))
 front_end.fit(X[:1].compute())
 features = dask_transform(front_end, X)
 print(features)

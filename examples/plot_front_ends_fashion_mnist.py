@@ -43,9 +43,9 @@ X_test, y_test = X_test[:n_test].astype(np.float32) / 255, y_test[:n_test]
 # The pooled curvelets are magnitudes already.
 front_ends = {
     "pixels": ("passthrough", "keep"),
-    "db2 wavelets, |soft|": (WaveletTransformer(wavelet="db2", level=2), "magnitude"),
+    "db2 wavelets, |soft|": (WaveletTransformer(wavelet="db2", n_scales=2), "magnitude"),
     "pooled |curvelets|": (LocalPooling(transformer=CurveletTransformer(
-        n_scales=3, n_angles=8, decimated=False), grid=7, power=0.5), "keep"),
+        n_scales=3, n_orientations=4, decimated=False), grid=7, power=0.5), "keep"),
     "LeNet-5 random (pool2)": (CNNFeatureExtractor(output_layer="pool2", random_state=0),
                                "split"),
     "LeNet-5 trained (act3)": (CNNFeatureExtractor(weights="lenet5-fashion-mnist",

@@ -48,8 +48,8 @@ X_train, y_train, X_test, y_test = X[:half], y[:half], X[half:], y[half:]
 if QUICK:
     X_train, y_train, X_test, y_test = X_train[:300], y_train[:300], X_test[:300], y_test[:300]
 
-haar = WaveletTransformer(wavelet="haar", level=2)
-pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16, decimated=False),
+haar = WaveletTransformer(wavelet="haar", n_scales=2)
+pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_orientations=8, decimated=False),
                       grid=4, power=0.5)
 configs = [("pixels", "passthrough", "keep"),
            ("haar L2", haar, "keep"), ("haar L2", haar, "magnitude"), ("haar L2", haar, "split"),

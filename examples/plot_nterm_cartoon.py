@@ -58,7 +58,7 @@ def errors_of(transformer):
 spectrum = np.sort(np.abs(np.fft.fft2(image, norm="ortho")).ravel() ** 2)[::-1]
 errors = {"Fourier": 1 - np.cumsum(spectrum)[ns - 1] / np.sum(image**2),
           "db4 wavelets": errors_of(WaveletTransformer(wavelet="db4", mode="periodization")),
-          "curvelets": errors_of(CurveletTransformer(n_angles=8))}
+          "curvelets": errors_of(CurveletTransformer(n_orientations=4))}
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
 left.imshow(image, cmap="gray")

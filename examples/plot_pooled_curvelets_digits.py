@@ -34,7 +34,7 @@ X, y = digits.images / 16.0, digits.target
 half = len(X) // 2
 X_train, y_train, X_test, y_test = X[:half], y[:half], X[half:], y[half:]
 
-pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=16, decimated=False),
+pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_orientations=8, decimated=False),
                       grid=4, power=0.5)
 print(pooled.fit_transform(X_train).shape)
 
@@ -77,7 +77,7 @@ plt.show()
 # Move every test digit one pixel to the right: the pooled features move much
 # less than the raw coefficients, which is why the kernel head generalises.
 shifted = np.roll(X_test, shift=1, axis=2)
-raw = CurveletTransformer(n_scales=2, n_angles=16, decimated=False).fit(X_test[:1])
+raw = CurveletTransformer(n_scales=2, n_orientations=8, decimated=False).fit(X_test[:1])
 for name, est in [("curvelet coefficients", raw), ("pooled magnitudes", search.best_estimator_
                                                     ["transform"])]:
     a, b = est.transform(X_test), est.transform(shifted)

@@ -46,8 +46,8 @@ X_train, y_train, X_test, y_test = X[:half], y[:half], X[half:], y[half:]
 # so τ is ``head__threshold__tau``.
 taus = [0.0, 0.05, 0.2] if QUICK else [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4]
 with tempfile.TemporaryDirectory() as cache:
-    model = make_two_layer_model(WaveletTransformer(wavelet="haar", level=2),
-                                 mode="soft", sign="split", head="svc", memory=cache)
+    model = make_two_layer_model(WaveletTransformer(wavelet="haar", n_scales=2),
+                                 shrinkage="soft", sign="split", head="svc", memory=cache)
     search = GridSearchCV(model, param_grid={"head__threshold__tau": taus}, cv=3)
     search.fit(X_train, y_train)
 print(model)

@@ -2,11 +2,22 @@
 
 The two-layer model h = σ(W x), classifier(h): W a fixed transform
 (:class:`WaveletTransformer`, :class:`CurveletTransformer`,
-:class:`ContourletTransformer`, :class:`CNNFeatureExtractor`), σ a threshold (:class:`ThresholdTransformer`),
-then any scikit-learn classifier; :class:`LocalPooling` turns a transform's
-magnitudes into shift-stable local averages. Every multiscale output is laid
-out by :class:`Band` records; :class:`MultiscaleTransformer` is the base a new
-transform subclasses.
+:class:`ContourletTransformer`, :class:`MorletTransformer`,
+:class:`ScatteringTransformer`, :class:`CNNFeatureExtractor`), σ a threshold
+(:class:`ThresholdTransformer`), then any scikit-learn classifier;
+:class:`LocalPooling` turns a transform's magnitudes into shift-stable local
+averages; :func:`make_two_layer_model` builds the pipeline. Every multiscale
+output is laid out by :class:`Band` records; :class:`MultiscaleTransformer` is
+the base a new transform subclasses.
+
+The functions behind the estimators live in one public submodule per family
+(:mod:`~sklearn_sparsecode.wavelets`, :mod:`~sklearn_sparsecode.curvelets`,
+:mod:`~sklearn_sparsecode.contourlets`, :mod:`~sklearn_sparsecode.morlet`,
+:mod:`~sklearn_sparsecode.scattering`, :mod:`~sklearn_sparsecode.cnn`,
+:mod:`~sklearn_sparsecode.layers`); denoising and n-term approximation in
+:mod:`~sklearn_sparsecode.restoration`; pictures in
+:mod:`~sklearn_sparsecode.plotting`; out-of-core extraction in
+:mod:`~sklearn_sparsecode.dask`; data in :mod:`~sklearn_sparsecode.datasets`.
 """
 
 from ._core.bands import Band
@@ -14,114 +25,28 @@ from ._core.base import MultiscaleTransformer
 from ._core.validation import FlattenedImagesWarning
 from ._model import make_two_layer_model
 from .cnn import CNNFeatureExtractor
-from .contourlets import (
-    ContourletPlan,
-    ContourletTransformer,
-    contourlet_layout,
-    contourlet_transform,
-    inverse_contourlet_transform,
-    plan_contourlets,
-)
-from .curvelets import (
-    CurveletBand,
-    CurveletTransformer,
-    curvelet_layout,
-    curvelet_transform,
-    inverse_curvelet_transform,
-    plan_curvelets,
-)
-from .dask import dask_transform
-from .layers import (
-    LocalPooling,
-    PooledBand,
-    ThresholdTransformer,
-    band_modulus,
-    cascade_bands,
-    pool_coefficients,
-    pooling_layout,
-    pooling_matrix,
-    threshold,
-    universal_threshold,
-)
-from .morlet import (
-    MorletPlan,
-    MorletTransformer,
-    inverse_morlet_transform,
-    morlet_layout,
-    morlet_transform,
-    plan_morlet,
-)
-from .restoration import (
-    Denoiser,
-    band_atom_norms,
-    denoise,
-    estimate_sigma,
-    nterm_approximation,
-)
-from .scattering import (
-    ScatteringPlan,
-    ScatteringTransformer,
-    plan_scattering,
-    scattering_transform,
-)
-from .wavelets import (
-    WaveletTransformer,
-    inverse_wavelet_transform,
-    max_wavelet_level,
-    wavelet_layout,
-    wavelet_transform,
-)
+from .contourlets import ContourletTransformer
+from .curvelets import CurveletTransformer
+from .layers import LocalPooling, ThresholdTransformer
+from .morlet import MorletTransformer
+from .restoration import Denoiser
+from .scattering import ScatteringTransformer
+from .wavelets import WaveletTransformer
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "Band",
     "CNNFeatureExtractor",
-    "ContourletPlan",
     "ContourletTransformer",
-    "CurveletBand",
     "CurveletTransformer",
     "Denoiser",
     "FlattenedImagesWarning",
     "LocalPooling",
-    "MorletPlan",
     "MorletTransformer",
     "MultiscaleTransformer",
-    "PooledBand",
-    "ScatteringPlan",
     "ScatteringTransformer",
     "ThresholdTransformer",
     "WaveletTransformer",
-    "band_atom_norms",
-    "band_modulus",
-    "cascade_bands",
-    "contourlet_layout",
-    "contourlet_transform",
-    "curvelet_layout",
-    "curvelet_transform",
-    "dask_transform",
-    "denoise",
-    "estimate_sigma",
-    "inverse_contourlet_transform",
-    "inverse_curvelet_transform",
-    "inverse_morlet_transform",
-    "inverse_wavelet_transform",
     "make_two_layer_model",
-    "max_wavelet_level",
-    "morlet_layout",
-    "morlet_transform",
-    "nterm_approximation",
-    "plan_contourlets",
-    "plan_curvelets",
-    "plan_morlet",
-    "plan_scattering",
-    "pool_coefficients",
-    "pooling_layout",
-    "pooling_matrix",
-    "scattering_transform",
-    "threshold",
-    "universal_threshold",
-    "wavelet_layout",
-    "wavelet_transform",
 ]
-

@@ -39,7 +39,7 @@ HEADS = {
     {
         "transformer": [HasMethods(["fit", "transform"]), StrOptions({"passthrough"}), None],
         "tau": [Interval(Real, 0, None, closed="left")],
-        "mode": [StrOptions({"hard", "soft", "garrote"})],
+        "shrinkage": [StrOptions({"hard", "soft", "garrote"})],
         "sign": [StrOptions({"keep", "magnitude", "split"})],
         "head": [StrOptions(set(HEADS)), HasMethods(["fit", "predict"])],
         "C": [Interval(Real, 0, None, closed="neither"), None],
@@ -47,7 +47,7 @@ HEADS = {
     },
     prefer_skip_nested_validation=True,
 )
-def make_two_layer_model(transformer=None, *, tau=0.0, mode="soft", sign="split", head="svc",
+def make_two_layer_model(transformer=None, *, tau=0.0, shrinkage="soft", sign="split", head="svc",
                          C=None, memory=None):
     """Pipeline W → (σ_τ → classifier): the two-layer model, ready for a τ search.
 
@@ -66,11 +66,11 @@ def make_two_layer_model(transformer=None, *, tau=0.0, mode="soft", sign="split"
     ----------
     transformer : estimator, "passthrough" or None, default=None
         The fixed first layer W (cloned). None is
-        ``WaveletTransformer(wavelet="haar", level=2)``; ``"passthrough"``
+        ``WaveletTransformer(wavelet="haar", n_scales=2)``; ``"passthrough"``
         classifies the pixels themselves (the threshold step flattens images).
     tau : float, default=0.0
         Threshold τ of σ_τ.
-    mode : {"soft", "hard", "garrote"}, default="soft"
+    shrinkage : {"soft", "hard", "garrote"}, default="soft"
         Threshold rule, see :class:`ThresholdTransformer`.
     sign : {"split", "magnitude", "keep"}, default="split"
         Sign handling. A linear head needs ``"split"`` or ``"magnitude"`` on
@@ -107,7 +107,7 @@ def make_two_layer_model(transformer=None, *, tau=0.0, mode="soft", sign="split"
     >>> digits = load_digits()
     >>> X, y = digits.images / 16.0, digits.target
     >>> pooled = LocalPooling(transformer=CurveletTransformer(
-    ...     n_scales=2, n_angles=16, decimated=False), grid=4, power=0.5)
+    ...     n_scales=2, n_orientations=8, decimated=False), grid=4, power=0.5)
     >>> model = make_two_layer_model(pooled, sign="keep", head="svc", C=3.0)
     >>> search = GridSearchCV(model, {"head__threshold__tau": [0.0, 0.05]}, cv=3)
     >>> search.fit(X[:898], y[:898]).score(X[898:], y[898:]) > 0.98
@@ -116,7 +116,7 @@ def make_two_layer_model(transformer=None, *, tau=0.0, mode="soft", sign="split"
     if transformer is None:
         from .wavelets import WaveletTransformer
 
-        transformer = WaveletTransformer(wavelet="haar", level=2)
+        transformer = WaveletTransformer(wavelet="haar", n_scales=2)
     elif transformer != "passthrough":
         transformer = clone(transformer)
     if isinstance(head, str):
@@ -126,7 +126,7 @@ def make_two_layer_model(transformer=None, *, tau=0.0, mode="soft", sign="split"
         if C is not None:
             raise ValueError("C applies to a named head; set it on the classifier instead.")
         classifier, standardise = clone(head), False
-    steps = [("threshold", ThresholdTransformer(tau=tau, mode=mode, sign=sign))]
+    steps = [("threshold", ThresholdTransformer(tau=tau, shrinkage=shrinkage, sign=sign))]
     if standardise:
         steps.append(("scale", StandardScaler()))
     steps.append(("clf", classifier))

@@ -53,9 +53,10 @@ def dask_transform(estimator, X):
     Examples
     --------
     >>> import dask.array as da
-    >>> from sklearn_sparsecode import WaveletTransformer, dask_transform
+    >>> from sklearn_sparsecode import WaveletTransformer
+    >>> from sklearn_sparsecode.dask import dask_transform
     >>> X = da.random.default_rng(0).random((10_000, 28, 28), chunks=(2_500, 28, 28))
-    >>> wavelet = WaveletTransformer(wavelet="db2", level=2).fit(X[:1].compute())
+    >>> wavelet = WaveletTransformer(wavelet="db2", n_scales=2).fit(X[:1].compute())
     >>> features = dask_transform(wavelet, X)
     >>> features.shape, features.chunks[0]
     ((10000, 784), (2500, 2500, 2500, 2500))

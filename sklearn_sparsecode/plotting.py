@@ -8,6 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._core.bands import complex_pairs
 
+__all__ = ["atom_image", "plot_atoms", "plot_coefficient_maps", "plot_filters", "plot_responses"]
+
 
 def atom_image(estimator, column):
     """The atom of output column ``column`` of a fitted transform (``estimator.atom``)."""
@@ -99,7 +101,7 @@ def plot_atoms(estimator, *, max_per_scale=8, zoom=True, figsize=None, cmap="RdB
     >>> import numpy as np
     >>> from sklearn_sparsecode import CurveletTransformer
     >>> from sklearn_sparsecode.plotting import plot_atoms
-    >>> ct = CurveletTransformer(n_scales=3, n_angles=8).fit(np.zeros((1, 64, 64)))
+    >>> ct = CurveletTransformer(n_scales=3, n_orientations=4).fit(np.zeros((1, 64, 64)))
     >>> fig = plot_atoms(ct)  # doctest: +SKIP
     >>> fig.savefig("curvelet_atoms.png")  # doctest: +SKIP
     """

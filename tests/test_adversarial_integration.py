@@ -11,32 +11,22 @@ import numpy as np
 import pytest
 import sklearn
 
-from sklearn_sparsecode import (
-    LocalPooling,
-    ThresholdTransformer,
-    WaveletTransformer,
-    curvelet_transform,
-    max_wavelet_level,
-    plan_curvelets,
-    pool_coefficients,
-    pooling_layout,
-    pooling_matrix,
-    threshold,
-    universal_threshold,
-    wavelet_transform,
-)
+from sklearn_sparsecode import LocalPooling, ThresholdTransformer, WaveletTransformer
+from sklearn_sparsecode.curvelets import curvelet_transform, plan_curvelets
+from sklearn_sparsecode.layers import pool_coefficients, threshold, universal_threshold
+from sklearn_sparsecode.wavelets import max_n_scales, wavelet_transform
 
 X16 = np.random.default_rng(0).random((4, 16, 16))
-PLAN = plan_curvelets((16, 16), n_scales=2, n_angles=8)
+PLAN = plan_curvelets((16, 16), n_scales=2, n_orientations=4)
 C16 = curvelet_transform(X16, plan=PLAN)
 ERRORS = (ValueError, TypeError)
 
 
 @pytest.mark.parametrize("factory", [
-    lambda: WaveletTransformer(level=True),  # was: accepted as level 1
+    lambda: WaveletTransformer(n_scales=True),  # was: accepted as level 1
     lambda: ThresholdTransformer(tau=True),  # was: accepted as τ = 1
     lambda: ThresholdTransformer(top_k=True),  # was: accepted as k = 1
-    lambda: LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=True),
+    lambda: LocalPooling(transformer=WaveletTransformer(wavelet="haar", n_scales=1), grid=True),
 ])
 def test_bools_are_not_numbers(factory):
     with pytest.raises(ERRORS):
@@ -47,7 +37,7 @@ def test_bools_are_not_numbers(factory):
     lambda: wavelet_transform(X16, wavelet=3),                     # AttributeError
     lambda: wavelet_transform(X16, batch_size=0),                  # accepted (coerced to 1)
     lambda: wavelet_transform(X16.astype(complex) + 1j),           # imaginary part dropped
-    lambda: max_wavelet_level((0, 16), "db2"),  # accepted (still)
+    lambda: max_n_scales((0, 16), "db2"),  # accepted (still)
     lambda: curvelet_transform(X16, n_scales=0),                   # IndexError
     lambda: curvelet_transform(X16, n_scales=1),                   # IndexError
     lambda: curvelet_transform(X16, n_scales=2.5),                 # coerced to 2
@@ -55,11 +45,6 @@ def test_bools_are_not_numbers(factory):
     lambda: pool_coefficients(C16, PLAN.bands, grid=1.5),          # accepted
     lambda: pool_coefficients(C16, PLAN.bands, power=-1),          # accepted (inf features)
     lambda: pool_coefficients(C16, [], grid=2),                    # IndexError
-    lambda: pooling_layout(PLAN.bands, grid=0),                    # accepted
-    lambda: pooling_matrix(4, 0),  # ZeroDivisionError (still)
-    lambda: pooling_matrix(4, -1),  # accepted (still)
-    lambda: pooling_matrix(4.5, 2),  # accepted (still)
-    lambda: pooling_matrix(0, 2),  # accepted (still)
     lambda: threshold(X16[:, 0], tau=True),                        # accepted
     lambda: threshold(X16[:, 0], top_k=1.5),                       # accepted (all kept)
     lambda: threshold(X16[:, 0], batch_size=0),                    # accepted
@@ -67,7 +52,6 @@ def test_bools_are_not_numbers(factory):
     lambda: universal_threshold(np.zeros((0, 3))),                 # nan with a warning
 ], ids=["wavelet=3", "wt-batch_size=0", "wt-complex", "max_level-0", "n_scales=0", "n_scales=1",
         "n_scales=2.5", "pool-grid=0", "pool-grid=1.5", "pool-power=-1", "pool-no-bands",
-        "layout-grid=0", "matrix-cells=0", "matrix-cells=-1", "matrix-n=4.5", "matrix-n=0",
         "threshold-tau=True", "threshold-top_k=1.5", "threshold-batch_size=0",
         "threshold-complex", "universal-empty"])
 def test_public_functions_validate_their_parameters(call):
@@ -76,9 +60,9 @@ def test_public_functions_validate_their_parameters(call):
 
 
 @pytest.mark.parametrize("call", [
-    lambda X: wavelet_transform(X, wavelet="haar", level=1),
+    lambda X: wavelet_transform(X, wavelet="haar", n_scales=1),
     lambda X: threshold(X.reshape(0, 256), 0.1),
-    lambda X: WaveletTransformer(wavelet="haar", level=1).fit(X),
+    lambda X: WaveletTransformer(wavelet="haar", n_scales=1).fit(X),
 ])
 def test_empty_batch_is_refused_by_name(call):
     # was: "The 'n' parameter of gen_batches must be an int in the range [1, inf)"
@@ -94,7 +78,7 @@ def test_positional_constructor_arguments_are_refused():
 def test_local_pooling_drops_stale_feature_names_on_refit():
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(X16.reshape(4, -1), columns=[f"p{i}" for i in range(256)])
-    est = LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1,
+    est = LocalPooling(transformer=WaveletTransformer(wavelet="haar", n_scales=1,
                                                       image_shape=(16, 16)), grid=2)
     est.fit(frame)
     assert hasattr(est, "feature_names_in_")
@@ -107,7 +91,7 @@ def test_low_precision_input_is_converted_per_chunk(dtype):
     # Was: the whole batch converted to float64 before chunking, so the working
     # set grows with n (bench_memory.py: uint8 wavelets 97 -> 846 MiB from 5k to 60k).
     X = (np.random.default_rng(0).random((4000, 28, 28)) * 255).astype(dtype)
-    est = WaveletTransformer(wavelet="haar", level=1).fit(X[:2])
+    est = WaveletTransformer(wavelet="haar", n_scales=1).fit(X[:2])
     with sklearn.config_context(working_memory=1):
         tracemalloc.start()
         out = est.transform(X)

@@ -5,13 +5,9 @@ import pytest
 import pywt
 from sklearn.base import clone
 
-from sklearn_sparsecode import (
-    CurveletTransformer,
-    WaveletTransformer,
-    band_atom_norms,
-    nterm_approximation,
-)
+from sklearn_sparsecode import CurveletTransformer, WaveletTransformer
 from sklearn_sparsecode.datasets import make_cartoon
+from sklearn_sparsecode.restoration import band_atom_norms, nterm_approximation
 
 
 def _pywt_keep_n(image, wavelet, n):
@@ -47,8 +43,8 @@ def test_full_budget_is_exact_and_zero_budget_is_zero():
 
 
 @pytest.mark.parametrize("transformer", [
-    CurveletTransformer(n_scales=3, n_angles=8),
-    CurveletTransformer(n_scales=4, n_angles=16, finest="wavelets"),
+    CurveletTransformer(n_scales=3, n_orientations=4),
+    CurveletTransformer(n_scales=4, n_orientations=8, finest="wavelets"),
     CurveletTransformer(n_scales=3, decimated=False),
     WaveletTransformer(wavelet="db4"),
 ])
@@ -72,7 +68,7 @@ def test_iht_gains_a_lot_in_a_redundant_frame():
     # Analysis coefficients of a tight frame are the minimum-norm synthesis,
     # not the sparsest: sparse synthesis needs far fewer terms.
     image = make_cartoon(128, random_state=0)
-    ct = CurveletTransformer(n_angles=16)
+    ct = CurveletTransformer(n_orientations=8)
     largest = nterm_approximation(image, ct, 1024)
     iht = nterm_approximation(image, ct, 1024, method="iht")
     assert np.sum((image - iht) ** 2) < 0.5 * np.sum((image - largest) ** 2)
@@ -97,9 +93,9 @@ def _brute_force_norms(est, shape):
 
 
 @pytest.mark.parametrize("transformer", [
-    CurveletTransformer(n_scales=2, n_angles=8),
-    CurveletTransformer(n_scales=3, n_angles=8, finest="wavelets"),
-    CurveletTransformer(n_scales=2, n_angles=8, decimated=False),
+    CurveletTransformer(n_scales=2, n_orientations=4),
+    CurveletTransformer(n_scales=3, n_orientations=4, finest="wavelets"),
+    CurveletTransformer(n_scales=2, n_orientations=4, decimated=False),
     WaveletTransformer(wavelet="db2"),
     WaveletTransformer(wavelet="bior2.2"),
 ])
@@ -124,7 +120,7 @@ def test_band_atom_norms_against_every_atom(transformer):
 
 
 def test_band_atom_norms_monte_carlo_agrees_with_exact():
-    est = CurveletTransformer(n_angles=16).fit(np.zeros((1, 128, 128)))
+    est = CurveletTransformer(n_orientations=8).fit(np.zeros((1, 128, 128)))
     exact = band_atom_norms(est, method="exact")
     noise = band_atom_norms(est, method="noise")
     np.testing.assert_allclose(noise, exact, rtol=0.04)

@@ -9,9 +9,9 @@ from sklearn_sparsecode import (
     LocalPooling,
     ThresholdTransformer,
     WaveletTransformer,
-    dask_transform,
     make_two_layer_model,
 )
+from sklearn_sparsecode.dask import dask_transform
 
 da = pytest.importorskip("dask.array")
 
@@ -19,13 +19,13 @@ RNG = np.random.default_rng(0)
 IMAGES = RNG.random((90, 28, 28)).astype(np.float32)
 
 TRANSFORMERS = [
-    WaveletTransformer(wavelet="db2", level=2),
-    CurveletTransformer(n_scales=3, n_angles=8),
-    LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False),
+    WaveletTransformer(wavelet="db2", n_scales=2),
+    CurveletTransformer(n_scales=3, n_orientations=4),
+    LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4, decimated=False),
                  grid=7, power=0.5),
-    ThresholdTransformer(tau=0.3, mode="soft", sign="split"),
+    ThresholdTransformer(tau=0.3, shrinkage="soft", sign="split"),
     CNNFeatureExtractor(output_layer="pool2", random_state=0),
-    make_two_layer_model(WaveletTransformer(wavelet="haar", level=1))[:1],  # a Pipeline
+    make_two_layer_model(WaveletTransformer(wavelet="haar", n_scales=1))[:1],  # a Pipeline
 ]
 
 
@@ -42,7 +42,7 @@ def test_dask_transform_equals_the_in_memory_transform(estimator):
 
 
 def test_flat_input_and_chunked_feature_axis():
-    wavelet = WaveletTransformer(wavelet="haar", level=2, image_shape=(28, 28)).fit(
+    wavelet = WaveletTransformer(wavelet="haar", n_scales=2, image_shape=(28, 28)).fit(
         IMAGES[:1].reshape(1, -1))
     X = da.from_array(IMAGES.reshape(90, -1), chunks=(45, 392))  # feature axis split too
     np.testing.assert_array_equal(dask_transform(wavelet, X).compute(scheduler="sync"),
@@ -62,7 +62,7 @@ def test_on_a_local_cluster_with_bounded_memory():
     pytest.importorskip("distributed")
     from distributed import Client, LocalCluster
 
-    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8,
+    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4,
                                                           decimated=False), grid=7, power=0.5)
     pooled.fit(IMAGES[:1])
 

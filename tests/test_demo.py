@@ -72,7 +72,7 @@ def test_cache_dir_is_used_when_given(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--level", "5"], "at most level 3"),
+    (["--n-scales", "5"], "at most 3 scales"),
     (["--n-train", "5"], "at least 3 tuning images of every class"),
     (["--n-train", "100000"], "has only 898"),
     (["--n-train", "0"], "must be at least 1"),
@@ -92,11 +92,11 @@ def test_bad_arguments_are_usage_errors(argv, message, capsys):
 
 
 def test_bad_argument_prints_no_traceback():
-    result = subprocess.run([sys.executable, "-m", "sklearn_sparsecode", "--level", "5"],
+    result = subprocess.run([sys.executable, "-m", "sklearn_sparsecode", "--n-scales", "5"],
                             capture_output=True, text=True, timeout=60,
                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr and "--level 5" in result.stderr
+    assert "Traceback" not in result.stderr and "--n-scales 5" in result.stderr
 
 
 def test_missing_fashion_mnist_is_a_clear_error(tmp_path, monkeypatch, capsys):
@@ -155,7 +155,7 @@ class CountingWavelet(WaveletTransformer):
 def test_public_builder_memory_fits_the_wavelet_step_once_per_split(cached, tmp_path):
     digits = load_digits()
     X, y = digits.images[:300] / 16.0, digits.target[:300]
-    model = make_two_layer_model(CountingWavelet(wavelet="haar", level=2), head="logistic",
+    model = make_two_layer_model(CountingWavelet(wavelet="haar", n_scales=2), head="logistic",
                                  memory=str(tmp_path) if cached else None)
     assert model.steps[0][0] == "transform" and TAU == "head__threshold__tau"
     CountingWavelet.fits = 0

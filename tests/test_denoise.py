@@ -6,18 +6,13 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_sparsecode import (
-    CurveletTransformer,
-    Denoiser,
-    WaveletTransformer,
-    denoise,
-    estimate_sigma,
-)
+from sklearn_sparsecode import CurveletTransformer, Denoiser, WaveletTransformer
 from sklearn_sparsecode.datasets import make_cartoon
+from sklearn_sparsecode.restoration import denoise, estimate_sigma
 
 TRANSFORMS = [
     WaveletTransformer(wavelet="db4"),
-    CurveletTransformer(n_scales=3, n_angles=8),
+    CurveletTransformer(n_scales=3, n_orientations=4),
     CurveletTransformer(n_scales=3, finest="wavelets"),
     CurveletTransformer(n_scales=3, decimated=False),
 ]
@@ -206,7 +201,7 @@ def _expected(estimator):
 
 @parametrize_with_checks([Denoiser(), Denoiser(sigma=0.1, mode="soft", cycle_spins=1),
                           Denoiser(wiener=WaveletTransformer(wavelet="haar"), rule="bayes"),
-                          Denoiser(transformer=WaveletTransformer(wavelet="haar", level=1), k=2.0),
+                          Denoiser(transformer=WaveletTransformer(wavelet="haar", n_scales=1), k=2.0),
                           Denoiser(transformer=CurveletTransformer(n_scales=2))],
                          expected_failed_checks=_expected)
 def test_sklearn_compatible_denoiser(estimator, check):

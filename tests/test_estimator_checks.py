@@ -1,11 +1,10 @@
 """scikit-learn's estimator checks on every estimator, in several configurations."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
-
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_sparsecode import (
     CNNFeatureExtractor,
@@ -20,17 +19,17 @@ from sklearn_sparsecode import (
 
 ESTIMATORS = [
     WaveletTransformer(),
-    WaveletTransformer(wavelet="haar", level=1, mode="symmetric"),
+    WaveletTransformer(wavelet="haar", n_scales=1, mode="symmetric"),
     WaveletTransformer(wavelet="bior2.2", mode="zero", batch_size=7, n_jobs=2),
     ThresholdTransformer(),
-    ThresholdTransformer(tau=0.1, mode="soft", sign="split"),
-    ThresholdTransformer(tau="universal", mode="garrote", sign="magnitude"),
-    ThresholdTransformer(mode="hard", top_k=2),
-    ThresholdTransformer(tau=0.05, mode="soft", top_k=0.5),
+    ThresholdTransformer(tau=0.1, shrinkage="soft", sign="split"),
+    ThresholdTransformer(tau="universal", shrinkage="garrote", sign="magnitude"),
+    ThresholdTransformer(shrinkage="hard", top_k=2),
+    ThresholdTransformer(tau=0.05, shrinkage="soft", top_k=0.5),
     CurveletTransformer(),
     CNNFeatureExtractor(random_state=0),
     CurveletTransformer(n_scales=2, decimated=False),
-    LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=2),
+    LocalPooling(transformer=WaveletTransformer(wavelet="haar", n_scales=1), grid=2),
     LocalPooling(transformer=WaveletTransformer(wavelet="db2", mode="symmetric"), grid=3, power=0.5, n_jobs=2),
     LocalPooling(),
     MorletTransformer(n_scales=2, n_orientations=4),
@@ -39,9 +38,9 @@ ESTIMATORS = [
     ScatteringTransformer(rotation="fourier", scale="average", compression="log",
                           batch_size=3),
     ContourletTransformer(),
-    ContourletTransformer(n_directions=(2, 4), lp_filters="5-3", dfb_filters="dd4",
+    ContourletTransformer(n_orientations=(2, 4), lp_filters="5-3", dfb_filters="dd4",
                           reconstruction="standard", batch_size=3, n_jobs=2),
-    LocalPooling(transformer=ContourletTransformer(n_directions=(4, 8)), grid=2),
+    LocalPooling(transformer=ContourletTransformer(n_orientations=(4, 8)), grid=2),
 ]
 IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, ContourletTransformer,
                MorletTransformer, ScatteringTransformer)

@@ -50,7 +50,7 @@ def test_identity_first_layer_does_not_pass_the_margin(digits, pixels):
 
 
 def test_pooled_curvelet_magnitudes_beat_pixels(digits, pixels):
-    layer = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=8, decimated=False), grid=4)
+    layer = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_orientations=4, decimated=False), grid=4)
     assert score(layer, digits) >= pixels + MARGIN
 
 

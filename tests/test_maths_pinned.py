@@ -12,13 +12,9 @@ Pooling: a brute-force area-weighted average, pixel by pixel.
 import numpy as np
 import pytest
 
-from sklearn_sparsecode import (
-    CurveletTransformer,
-    LocalPooling,
-    curvelet_transform,
-    plan_curvelets,
-    pool_coefficients,
-)
+from sklearn_sparsecode import CurveletTransformer, LocalPooling
+from sklearn_sparsecode.curvelets import curvelet_transform, plan_curvelets
+from sklearn_sparsecode.layers import pool_coefficients
 
 RNG = np.random.default_rng(0)
 
@@ -92,7 +88,7 @@ def expected_windows(shape, n_scales, n_angles, finest):
     ((64, 48), 4, 16, "wavelets"),
 ])
 def test_curvelet_windows_match_the_closed_form(shape, n_scales, n_angles, finest):
-    plan = plan_curvelets(shape, n_scales=n_scales, n_angles=n_angles, finest=finest)
+    plan = plan_curvelets(shape, n_scales=n_scales, n_orientations=n_angles // 2, finest=finest)
     expected = expected_windows(shape, n_scales, n_angles, finest)
     assert [(w.scale, w.angle) for w in plan.wedges] == [(s, a) for s, a, _ in expected]
     for (scale, angle, window), wedge in zip(expected, plan.wedges):
@@ -111,7 +107,7 @@ def test_curvelet_windows_match_the_closed_form(shape, n_scales, n_angles, fines
 def test_meyer_transition_values():
     # Pinned points of the low-pass profile: a linear transition or another
     # polynomial gives other values at 1.25 and 1.5.
-    plan = plan_curvelets((64, 64), n_scales=4, n_angles=8, finest="wavelets")
+    plan = plan_curvelets((64, 64), n_scales=4, n_orientations=4, finest="wavelets")
     finest = plan.wedges[-1]
     dense = np.zeros((64, 64))
     dense.flat[finest.source] = finest.weight
@@ -145,7 +141,7 @@ def test_scale_boundaries_on_64x64():
     # scale 2: max|k| <= 7 minus max|k| <= 2 -> 15² − 5² = 200
     # scale 3: max|k| <= 15 minus max|k| <= 4 -> 31² − 9² = 880
     # scale 4: all minus max|k| <= 8 -> 64² − 17² = 3807
-    plan = plan_curvelets((64, 64), n_scales=4, n_angles=8, finest="curvelets")
+    plan = plan_curvelets((64, 64), n_scales=4, n_orientations=4, finest="curvelets")
     counts = [int(_support(plan, s, (64, 64)).sum()) for s in (1, 2, 3, 4)]
     assert counts == [49, 200, 880, 3807]
     # The low-pass rectangle is exactly its support: 7x7 points need 7x7.
@@ -155,7 +151,7 @@ def test_scale_boundaries_on_64x64():
 def test_scale_partition_of_unity():
     # Σ_s W_s² = 1 at every frequency, from the windows the plan stores.
     shape = (45, 38)
-    plan = plan_curvelets(shape, n_scales=3, n_angles=8)
+    plan = plan_curvelets(shape, n_scales=3, n_orientations=4)
     total = np.zeros(shape)
     n1, n2 = shape
     for w in plan.wedges:
@@ -190,7 +186,7 @@ REDUNDANCY = {
 def test_redundancy_pinned(key):
     shape, finest, n_angles = key
     X = RNG.normal(size=(1, *shape))
-    ct = CurveletTransformer(n_angles=n_angles, finest=finest).fit(X)
+    ct = CurveletTransformer(n_orientations=n_angles // 2, finest=finest).fit(X)
     assert ct.redundancy_ == pytest.approx(REDUNDANCY[key], abs=1e-12)
     assert ct.transform(X).shape[1] == round(REDUNDANCY[key] * np.prod(shape))
 
@@ -204,7 +200,7 @@ def test_undecimated_redundancy_is_the_number_of_real_bands(n_scales, n_angles, 
     # Undecimated: every band is on the full grid, and a scale with n wedges
     # stores n/2 complex wedges as 2 real bands each, i.e. n real bands.
     X = RNG.normal(size=(1, 64, 64))
-    ct = CurveletTransformer(n_scales=n_scales, n_angles=n_angles, finest=finest,
+    ct = CurveletTransformer(n_scales=n_scales, n_orientations=n_angles // 2, finest=finest,
                              decimated=False).fit(X)
     assert ct.redundancy_ == bands
 
@@ -258,7 +254,7 @@ def brute_force_pooled(coefs, bands, grid, power):
     ((28, 28), False, 7, 0.5),
 ])
 def test_pooling_matches_brute_force(shape, decimated, grid, power):
-    plan = plan_curvelets(shape, n_scales=3, n_angles=8, decimated=decimated)
+    plan = plan_curvelets(shape, n_scales=3, n_orientations=4, decimated=decimated)
     X = RNG.normal(size=(2, *shape))
     coefs = curvelet_transform(X, plan=plan)
     got = pool_coefficients(coefs, plan.bands, grid=grid, power=power)
@@ -269,7 +265,7 @@ def test_pooling_matches_brute_force(shape, decimated, grid, power):
 
 def test_local_pooling_estimator_matches_brute_force():
     X = RNG.normal(size=(3, 21, 26))
-    est = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8), grid=(2, 5), power=0.5)
+    est = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4), grid=(2, 5), power=0.5)
     got = est.fit(X).transform(X)
     ct = est.transformer_
     coefs = ct.transform(X)

@@ -3,13 +3,9 @@
 import numpy as np
 import pytest
 
-from sklearn_sparsecode import (
-    CurveletTransformer,
-    WaveletTransformer,
-    band_atom_norms,
-    nterm_approximation,
-)
+from sklearn_sparsecode import CurveletTransformer, WaveletTransformer
 from sklearn_sparsecode.datasets import make_cartoon
+from sklearn_sparsecode.restoration import band_atom_norms, nterm_approximation
 
 
 def test_cartoon_is_piecewise_smooth_and_reproducible():
@@ -37,7 +33,7 @@ def test_orderings_on_a_256_cartoon():
     # orthonormal wavelet's error collapses below the curvelets'.
     image = make_cartoon(256, random_state=0)
     energy = np.sum(image**2)
-    ct = CurveletTransformer(n_angles=16).fit(image[None])
+    ct = CurveletTransformer(n_orientations=8).fit(image[None])
     norms = band_atom_norms(ct)
     n = image.size // 64
 

@@ -8,8 +8,11 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
-from sklearn_sparsecode import ThresholdTransformer, WaveletTransformer
-from sklearn_sparsecode import make_two_layer_model
+from sklearn_sparsecode import (
+    ThresholdTransformer,
+    WaveletTransformer,
+    make_two_layer_model,
+)
 
 TAU = "head__threshold__tau"
 
@@ -45,9 +48,9 @@ class CountingThreshold(ThresholdTransformer):
 def test_grid_search_computes_the_wavelet_once_per_split(cached, tmp_path):
     X, y, _, _ = _digits_half_split()
     X, y = X[:300], y[:300]
-    head = Pipeline([("threshold", CountingThreshold(mode="soft")),
+    head = Pipeline([("threshold", CountingThreshold(shrinkage="soft")),
                      ("clf", LogisticRegression(max_iter=300))])
-    pipe = Pipeline([("wavelet", CountingWavelet(wavelet="haar", level=2)), ("head", head)],
+    pipe = Pipeline([("wavelet", CountingWavelet(wavelet="haar", n_scales=2)), ("head", head)],
                     memory=str(tmp_path) if cached else None)
     CountingWavelet.fits = CountingThreshold.fits = 0
     search = GridSearchCV(pipe, {TAU: TAUS}, cv=3).fit(X, y)
@@ -63,7 +66,7 @@ def test_cached_search_gives_the_same_scores_as_uncached(tmp_path):
     X, y, _, _ = _digits_half_split()
     scores = []
     for memory in [None, str(tmp_path)]:
-        pipe = make_two_layer_model(WaveletTransformer(wavelet="haar", level=2), mode="soft",
+        pipe = make_two_layer_model(WaveletTransformer(wavelet="haar", n_scales=2), shrinkage="soft",
                                     sign="split", head="logistic", C=1.0, memory=memory)
         search = GridSearchCV(pipe, {TAU: TAUS}, cv=3).fit(X[:400], y[:400])
         scores.append(search.cv_results_["mean_test_score"])
@@ -92,7 +95,7 @@ def test_two_layer_model_on_digits_matches_svc_on_pixels_and_keeps_it_with_tau()
 def test_pandas_output_through_the_pipeline():
     pd = pytest.importorskip("pandas")
     X, y, _, _ = _digits_half_split()
-    pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", level=1)),
+    pipe = Pipeline([("wavelet", WaveletTransformer(wavelet="haar", n_scales=1)),
                      ("threshold", ThresholdTransformer(tau=0.1, sign="split"))])
     pipe.set_output(transform="pandas")
     out = pipe.fit_transform(X[:20])

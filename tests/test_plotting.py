@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 
 def test_wavelet_atom_is_the_pywt_basis_function():
-    wt = WaveletTransformer(wavelet="db2", level=2).fit(np.zeros((1, 16, 16)))
+    wt = WaveletTransformer(wavelet="db2", n_scales=2).fit(np.zeros((1, 16, 16)))
     X = np.random.default_rng(0).normal(size=(3, 16, 16))
     C = wt.transform(X)
     for column in [0, 17, 100, 255]:
@@ -21,8 +21,8 @@ def test_wavelet_atom_is_the_pywt_basis_function():
 
 
 @pytest.mark.parametrize("estimator, n_rows", [
-    (CurveletTransformer(n_scales=3, n_angles=8), 3),
-    (WaveletTransformer(wavelet="haar", level=2), 2),
+    (CurveletTransformer(n_scales=3, n_orientations=4), 3),
+    (WaveletTransformer(wavelet="haar", n_scales=2), 2),
 ])
 def test_plot_atoms_grid(estimator, n_rows, tmp_path):
     estimator.fit(np.zeros((1, 32, 32)))
@@ -70,7 +70,7 @@ def test_coefficient_maps_of_every_kind_of_layer(tmp_path):
 
     rng = np.random.default_rng(1)
     images = rng.normal(size=(2, 32, 32))
-    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8,
+    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4,
                                                           decimated=False), grid=4).fit(images)
     n = pooled.bands_[-1].stop
     fig = plot_coefficient_maps(pooled, rng.random(n))
@@ -83,7 +83,7 @@ def test_coefficient_maps_of_every_kind_of_layer(tmp_path):
     fig.savefig(tmp_path / "pooled.png")
 
     # Complex halves are shown as their modulus: a weight only on one wedge's im half.
-    ct = CurveletTransformer(n_scales=2, n_angles=8).fit(images)
+    ct = CurveletTransformer(n_scales=2, n_orientations=4).fit(images)
     weights = np.zeros(ct.bands_[-1].stop)
     im = next(b for b in ct.bands_ if b.part == "im")
     weights[im.start:im.stop] = -2.0
@@ -91,7 +91,7 @@ def test_coefficient_maps_of_every_kind_of_layer(tmp_path):
     values = [ax.images[0].get_array() for ax in fig.axes if ax.images]
     assert sum(np.allclose(v, 2.0) for v in values) == 1
 
-    signals = WaveletTransformer(wavelet="haar", level=2).fit(rng.normal(size=(2, 32)))
+    signals = WaveletTransformer(wavelet="haar", n_scales=2).fit(rng.normal(size=(2, 32)))
     fig = plot_coefficient_maps(signals, rng.normal(size=32))
     assert sum(bool(ax.lines) for ax in fig.axes) == 3  # a, d2, d1 drawn as curves
     assert {ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()} == {"level 2",
@@ -106,7 +106,7 @@ def test_coefficient_maps_of_every_kind_of_layer(tmp_path):
 def test_plot_atoms_of_a_pooled_layer_shows_the_pooled_transform():
     from sklearn_sparsecode import LocalPooling
 
-    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_angles=8,
+    pooled = LocalPooling(transformer=CurveletTransformer(n_scales=2, n_orientations=4,
                                                           decimated=False), grid=4)
     fig = plot_atoms(pooled.fit(np.zeros((1, 32, 32))))
     assert sum(bool(ax.images) for ax in fig.axes) == 1 + 4

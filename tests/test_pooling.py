@@ -10,10 +10,10 @@ from sklearn_sparsecode import (
     CurveletTransformer,
     LocalPooling,
     WaveletTransformer,
-    plan_curvelets,
-    pooling_matrix,
 )
+from sklearn_sparsecode.curvelets import plan_curvelets
 from sklearn_sparsecode.datasets import make_cartoon
+from sklearn_sparsecode.layers._pooling import pooling_matrix
 
 RNG = np.random.default_rng(7)
 
@@ -48,10 +48,10 @@ def _direct_undecimated_modulus(X, plan):
 @pytest.mark.parametrize("power", [1.0, 0.5])
 def test_undecimated_curvelet_pooling_matches_direct_computation(power):
     X = RNG.normal(size=(3, 28, 28))
-    pooling = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8, decimated=False),
+    pooling = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4, decimated=False),
                            grid=7, power=power).fit(X)
     got = pooling.transform(X)
-    plan = plan_curvelets((28, 28), 3, 8, decimated=False)
+    plan = plan_curvelets((28, 28), n_scales=3, n_orientations=4, decimated=False)
     expected = []
     for k, m in enumerate(_direct_undecimated_modulus(X, plan)):
         if k > 0:
@@ -63,7 +63,7 @@ def test_undecimated_curvelet_pooling_matches_direct_computation(power):
 
 def test_decimated_wavelet_pooling_matches_pywt():
     X = RNG.normal(size=(2, 28, 28))
-    got = LocalPooling(transformer=WaveletTransformer(wavelet="db2", level=2), grid=7).fit(X).transform(X)
+    got = LocalPooling(transformer=WaveletTransformer(wavelet="db2", n_scales=2), grid=7).fit(X).transform(X)
     expected = []
     for x in X:
         cA, details2, details1 = pywt.wavedec2(x, "db2", mode="periodization", level=2)
@@ -78,7 +78,7 @@ def test_curvelet_modulus_is_stable_to_small_shifts():
     """The point of pooling magnitudes: a 1-pixel shift barely moves the features."""
     image = make_cartoon(32, random_state=0)[None]
     shifted = np.roll(image, 1, axis=2)
-    raw = CurveletTransformer(n_scales=3, n_angles=8, decimated=False).fit(image)
+    raw = CurveletTransformer(n_scales=3, n_orientations=4, decimated=False).fit(image)
     pooled = LocalPooling(transformer=raw, grid=4).fit(image)
 
     def relative_change(est):
@@ -104,7 +104,7 @@ def test_dtype_batching_and_threads_do_not_change_results(dtype):
 def test_set_params_refit_equals_fresh_and_input_untouched():
     X = RNG.normal(size=(4, 16, 16))
     copy = X.copy()
-    est = LocalPooling(transformer=WaveletTransformer(wavelet="haar", level=1), grid=4).fit(X)
+    est = LocalPooling(transformer=WaveletTransformer(wavelet="haar", n_scales=1), grid=4).fit(X)
     est.set_params(transformer=CurveletTransformer(n_scales=2), grid=3, power=0.5).fit(X)
     fresh = LocalPooling(transformer=CurveletTransformer(n_scales=2), grid=3, power=0.5).fit(X)
     np.testing.assert_array_equal(est.transform(X), fresh.transform(X))

@@ -14,7 +14,7 @@ from sklearn_sparsecode import (
 
 RNG = np.random.default_rng(0)
 # ThresholdTransformer's chunking is tested in test_threshold.py (test_pickle_and_batches).
-@pytest.mark.parametrize("estimator", [WaveletTransformer(wavelet="db2", level=2),
+@pytest.mark.parametrize("estimator", [WaveletTransformer(wavelet="db2", n_scales=2),
                                        CurveletTransformer(n_scales=3)],
                          ids=lambda e: type(e).__name__)
 def test_chunked_unchunked_and_parallel_identical(estimator):
@@ -55,7 +55,7 @@ def test_verbose_progress(estimator, size, capsys):
 def test_pandas_output_names_for_every_transformer():
     pd = pytest.importorskip("pandas")
     X = RNG.random((6, 28, 28))
-    for estimator in [WaveletTransformer(wavelet="haar", level=1), CurveletTransformer(n_scales=2),
+    for estimator in [WaveletTransformer(wavelet="haar", n_scales=1), CurveletTransformer(n_scales=2),
                       CNNFeatureExtractor(output_layer="pool2", random_state=0)]:
         pipe = Pipeline([("w", estimator), ("t", ThresholdTransformer(tau=0.01, sign="magnitude"))])
         out = pipe.set_output(transform="pandas").fit_transform(X)
@@ -68,7 +68,7 @@ def test_curvelet_band_columns_are_the_wedge_computed_directly():
     # Metadata round trip: one wedge's columns, reshaped, equal that wedge's
     # coefficients computed by hand from its window and wrapping rectangle.
     X = RNG.normal(size=(2, 32, 40))
-    ct = CurveletTransformer(n_scales=3, n_angles=8).fit(X)
+    ct = CurveletTransformer(n_scales=3, n_orientations=4).fit(X)
     C = ct.transform(X)
     wedge = next(w for w in ct.plan_.wedges if w.scale == 3 and w.angle == 2)
     re, im = [b for b in ct.bands_ if b.scale == 3 and b.angle == 2]
@@ -108,9 +108,9 @@ def test_grid_search_on_a_dask_cluster_matches_the_local_run():
 
 
 @pytest.mark.parametrize("estimator, shape", [
-    (WaveletTransformer(wavelet="db2", level=2, mode="symmetric"), (20, 26)),
-    (CurveletTransformer(n_scales=3, n_angles=8), (32, 40)),
-    (WaveletTransformer(wavelet="haar", level=2), (24,)),
+    (WaveletTransformer(wavelet="db2", n_scales=2, mode="symmetric"), (20, 26)),
+    (CurveletTransformer(n_scales=3, n_orientations=4), (32, 40)),
+    (WaveletTransformer(wavelet="haar", n_scales=2), (24,)),
 ])
 def test_feature_layout_selects_each_band(estimator, shape):
     X = RNG.normal(size=(3, *shape))
@@ -138,12 +138,12 @@ def test_coefficient_maps_plot():
     matplotlib.use("Agg")
     from sklearn_sparsecode.plotting import plot_coefficient_maps
 
-    ct = CurveletTransformer(n_scales=3, n_angles=8).fit(np.zeros((1, 32, 32)))
+    ct = CurveletTransformer(n_scales=3, n_orientations=4).fit(np.zeros((1, 32, 32)))
     n_out = ct.bands_[-1].stop
     fig = plot_coefficient_maps(ct, RNG.normal(size=2 * n_out))  # split-sign weights fold
     # low-pass + 4 wedges at scale 2 + 8 at scale 3 (re/im folded together)
     assert sum(bool(ax.images) for ax in fig.axes) == 1 + 4 + 8
-    wt = WaveletTransformer(wavelet="haar", level=2).fit(np.zeros((1, 16, 16)))
+    wt = WaveletTransformer(wavelet="haar", n_scales=2).fit(np.zeros((1, 16, 16)))
     weights = np.zeros(256)
     weights[wt.bands_[-1].start + 5] = 1.0  # one finest diagonal coefficient
     fig = plot_coefficient_maps(wt, weights)

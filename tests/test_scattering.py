@@ -8,17 +8,10 @@ images and paths for the cascade, at full resolution, with numpy FFTs.
 import numpy as np
 import pytest
 
-from sklearn_sparsecode import (
-    LocalPooling,
-    MorletTransformer,
-    ScatteringTransformer,
-    morlet_transform,
-    plan_morlet,
-    plan_scattering,
-    scattering_transform,
-)
+from sklearn_sparsecode import LocalPooling, MorletTransformer, ScatteringTransformer
+from sklearn_sparsecode.morlet import morlet_transform, plan_morlet
 from sklearn_sparsecode.morlet._filters import littlewood_paley, morlet_bank
-
+from sklearn_sparsecode.scattering import plan_scattering, scattering_transform
 
 # ---------------------------------------------------------------- references
 
@@ -117,7 +110,7 @@ def test_fourier_filters_match_spatial_construction():
 def test_littlewood_paley_tight_and_peak_bounds():
     phi_hat, psi_hat = morlet_bank((32, 32), 3, 8, normalize="tight")
     np.testing.assert_allclose(littlewood_paley(phi_hat, psi_hat), 1.0, atol=1e-12)
-    plan = plan_morlet((32, 32), 3, 8, normalize="peak")
+    plan = plan_morlet((32, 32), n_scales=3, n_orientations=8, normalize='peak')
     low, high = plan.frame_bounds
     assert 0 < low < high < 1.1  # unit-peak filters overlap little
     rng = np.random.default_rng(1)
@@ -171,8 +164,7 @@ def test_morlet_bands_and_local_pooling(images):
 @pytest.mark.parametrize("max_order", [1, 2])
 def test_cascade_matches_plain_loop_reference(images, padding, max_order):
     # subsampling=-2: every modulus at full resolution, as in the reference
-    S = scattering_transform(images, 2, 4, max_order, padding=padding, subsampling=-2,
-                             compression=None)
+    S = scattering_transform(images, n_scales=2, n_orientations=4, max_order=max_order, padding=padding, subsampling=-2, compression=None)
     ref = np.stack([reference_scattering(x, 2, 4, max_order, padding) for x in images])
     np.testing.assert_allclose(S, ref, rtol=1e-9, atol=1e-12)
 
@@ -181,14 +173,13 @@ def test_subsampled_moduli_stay_close_to_the_full_resolution_cascade(images):
     """Kymatio's sampling (|x⋆ψ_j| every 2^j pixels) changes little."""
     exact = np.stack([reference_scattering(x, 2, 4) for x in images])
     for subsampling, bound in ((0, 0.05), (1, 0.15)):
-        S = scattering_transform(images, 2, 4, subsampling=subsampling, padding="periodic",
-                                 compression=None)
+        S = scattering_transform(images, n_scales=2, n_orientations=4, subsampling=subsampling, padding='periodic', compression=None)
         assert np.linalg.norm(S - exact) / np.linalg.norm(exact) < bound
 
 
 def test_energy_of_paths_decreases_with_order(images):
-    S = scattering_transform(images, 2, 8, padding="periodic", compression=None)
-    plan = plan_scattering((16, 16), 2, 8, padding="periodic", compression=None)
+    S = scattering_transform(images, n_scales=2, n_orientations=8, padding='periodic', compression=None)
+    plan = plan_scattering((16, 16), n_scales=2, n_orientations=8, padding='periodic')
     energy = {0: 0.0, 1: 0.0, 2: 0.0}
     for band in plan.bands:
         energy[len(band.path)] += np.sum(S[:, band.start:band.stop] ** 2)
@@ -197,7 +188,7 @@ def test_energy_of_paths_decreases_with_order(images):
 
 def test_translation_equivariance_by_the_output_step(images):
     """A circular shift by 2^J pixels shifts every output block by one sample."""
-    plan = plan_scattering((16, 16), 2, 8, padding="periodic")
+    plan = plan_scattering((16, 16), n_scales=2, n_orientations=8, padding='periodic')
     S = scattering_transform(images, plan=plan).reshape(4, -1, 4, 4)
     shifted = scattering_transform(np.roll(images, (4, -8), axis=(1, 2)), plan=plan)
     np.testing.assert_allclose(shifted.reshape(4, -1, 4, 4),
@@ -205,7 +196,7 @@ def test_translation_equivariance_by_the_output_step(images):
 
 
 def test_small_shifts_change_scattering_less_than_pixels(images):
-    plan = plan_scattering((16, 16), 2, 8, padding="periodic")
+    plan = plan_scattering((16, 16), n_scales=2, n_orientations=8, padding='periodic')
     S = scattering_transform(images, plan=plan)
     for shift in (1, 2):
         moved = np.roll(images, shift, axis=2)
@@ -219,39 +210,36 @@ def test_rotation_average_is_invariant_to_quarter_turns(images):
     def quarter_turn(a):  # rotate, then move pixel (0, 0) back to (0, 0)
         return np.roll(np.rot90(a, axes=(-2, -1)), 1, axis=-2)
 
-    plan = plan_scattering((16, 16), 2, 8, padding="periodic", rotation="average")
+    plan = plan_scattering((16, 16), n_scales=2, n_orientations=8, padding='periodic', rotation='average')
     S = scattering_transform(images, plan=plan).reshape(4, -1, 4, 4)
     turned = scattering_transform(quarter_turn(images), plan=plan).reshape(4, -1, 4, 4)
     np.testing.assert_allclose(turned, quarter_turn(S), atol=1e-10)
-    fourier = plan_scattering((16, 16), 2, 8, padding="periodic", rotation="fourier")
+    fourier = plan_scattering((16, 16), n_scales=2, n_orientations=8, padding='periodic', rotation='fourier')
     F = scattering_transform(images, plan=fourier).reshape(4, -1, 4, 4)
     np.testing.assert_allclose(scattering_transform(quarter_turn(images), plan=fourier)
                                .reshape(4, -1, 4, 4), quarter_turn(F), atol=1e-10)
-    raw = scattering_transform(images, 2, 8, padding="periodic").reshape(4, -1, 4, 4)
-    raw_turned = scattering_transform(quarter_turn(images), 2, 8, padding="periodic")
+    raw = scattering_transform(images, n_scales=2, n_orientations=8, padding='periodic', compression=None).reshape(4, -1, 4, 4)
+    raw_turned = scattering_transform(quarter_turn(images), n_scales=2, n_orientations=8, padding='periodic')
     assert not np.allclose(raw_turned.reshape(4, -1, 4, 4), quarter_turn(raw), atol=1e-3)
 
 
 def test_invariant_options_are_averages_of_raw_paths(images):
-    raw = scattering_transform(images, 2, 8, padding="periodic",
-                               compression=None).reshape(4, -1, 16)
-    avg = scattering_transform(images, 2, 8, padding="periodic", rotation="average",
-                               scale="average", compression=None).reshape(4, -1, 16)
+    raw = scattering_transform(images, n_scales=2, n_orientations=8, padding='periodic', compression=None).reshape(4, -1, 16)
+    avg = scattering_transform(images, n_scales=2, n_orientations=8, padding='periodic', rotation='average', scale='average', compression=None).reshape(4, -1, 16)
     np.testing.assert_allclose(avg[:, 0], raw[:, 0])
     np.testing.assert_allclose(avg[:, 1], raw[:, 1:17].mean(axis=1))
     # order 2, Δ = θ2 − θ1 = 3: the mean over θ1 of (θ1, θ1 + 3)
     members = [17 + t1 * 8 + (t1 + 3) % 8 for t1 in range(8)]
     np.testing.assert_allclose(avg[:, 2 + 3], raw[:, members].mean(axis=1))
-    fourier = scattering_transform(images, 2, 8, padding="periodic", rotation="fourier",
-                                   compression=None)
+    fourier = scattering_transform(images, n_scales=2, n_orientations=8, padding='periodic', rotation='fourier', compression=None)
     fourier = fourier.reshape(4, -1, 16)
     np.testing.assert_allclose(fourier[:, 1], raw[:, 1:9].mean(axis=1))  # q = 0: the mean
 
 
 def test_compression(images):
-    raw = scattering_transform(images, 2, 4, padding="periodic", compression=None)
-    root = scattering_transform(images, 2, 4, padding="periodic")  # the default: 0.5
-    log = scattering_transform(images, 2, 4, padding="periodic", compression="log")
+    raw = scattering_transform(images, n_scales=2, n_orientations=4, padding='periodic', compression=None)
+    root = scattering_transform(images, n_scales=2, n_orientations=4, padding='periodic', compression=0.5)
+    log = scattering_transform(images, n_scales=2, n_orientations=4, padding='periodic', compression='log')
     np.testing.assert_allclose(root[:, :16], raw[:, :16])  # order 0 keeps its sign
     np.testing.assert_allclose(root[:, 16:], np.sqrt(np.maximum(raw[:, 16:], 0)))
     np.testing.assert_allclose(log[:, 16:], np.log1p(np.maximum(raw[:, 16:], 0) / 0.01))
@@ -370,8 +358,7 @@ def test_bad_input(images):
 
 def test_oversampled_output_grid_matches_reference(images):
     """oversampling=1: outputs every 2^(J-1) pixels, the same φ."""
-    S = scattering_transform(images, 2, 4, padding="periodic", subsampling=-2, oversampling=1,
-                             compression=None)
+    S = scattering_transform(images, n_scales=2, n_orientations=4, padding='periodic', subsampling=-2, oversampling=1, compression=None)
     ref = np.stack([reference_scattering(x, 2, 4, out_step=2) for x in images])
     np.testing.assert_allclose(S, ref, rtol=1e-9, atol=1e-12)
     assert S.shape == (4, (1 + 8 + 16) * 64)

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from sklearn_sparsecode import ScatteringTransformer, plan_scattering, scattering_transform
+from sklearn_sparsecode import ScatteringTransformer
+from sklearn_sparsecode.scattering import plan_scattering, scattering_transform
 from sklearn_sparsecode.morlet._filters import SIGMA0, gaussian_hat, morlet_bank
 
 ROTO = "roto-translation"
@@ -93,7 +94,8 @@ def test_orbit_average_matches_plain_loop_reference(images):
                                    (180.0, range(-3, 5), [1] * 8),
                                    (0.0, [0], [1])):
         weights = np.array(weights, float) / np.sum(weights)
-        S = scattering_transform(images, J, L, rotation=ROTO, rotation_window=window,
+        S = scattering_transform(images, n_scales=J, n_orientations=L, rotation=ROTO,
+                                 rotation_window=window,
                                  subsampling=-J, compression=None)
         for x, s in zip(images, S):
             np.testing.assert_allclose(s, orbit_reference(x, J, L, steps, weights),
@@ -104,15 +106,18 @@ def test_orbit_average_matches_plain_loop_reference(images):
 def test_full_orbit_is_invariant_to_quarter_turns(images, L):
     """L even: a quarter turn is L/2 steps of 180/L degrees, so it permutes the 2L
     rotations of the whole orbit (and maps the centred output grid onto itself)."""
-    plan = plan_scattering((16, 16), 2, L, rotation=ROTO, rotation_window=180,
+    plan = plan_scattering((16, 16), n_scales=2, n_orientations=L, rotation=ROTO,
+                           rotation_window=180,
                            subsampling=-2, compression=None)
     S = scattering_transform(images, plan=plan)
     for k in (1, 2, 3):
         turned = scattering_transform(np.rot90(images, k, axes=(1, 2)), plan=plan)
         np.testing.assert_allclose(turned, S, rtol=1e-10, atol=1e-12 * np.abs(S).max())
     # the plain features are not invariant, nor are the full-orbit features under a flip
-    plain = scattering_transform(images, 2, L, subsampling=-2, compression=None)
-    plain_turned = scattering_transform(np.rot90(images, 1, axes=(1, 2)), 2, L,
+    plain = scattering_transform(images, n_scales=2, n_orientations=L, subsampling=-2,
+                                 compression=None)
+    plain_turned = scattering_transform(np.rot90(images, 1, axes=(1, 2)), n_scales=2,
+                                        n_orientations=L,
                                         subsampling=-2, compression=None)
     assert np.abs(plain_turned - plain).max() > 1e-2 * np.abs(plain).max()
 
@@ -130,7 +135,8 @@ def test_window_is_equivariant_to_quarter_turns(images):
     """S_w(R_t x)(u, θ) = S_w(x)(R_−t u, θ − t): a quarter turn of the image turns each
     output block and shifts the orientations of the path by L/2."""
     J, L = 2, 8
-    plan = plan_scattering((16, 16), J, L, rotation=ROTO, rotation_window=45,
+    plan = plan_scattering((16, 16), n_scales=J, n_orientations=L, rotation=ROTO,
+                           rotation_window=45,
                            subsampling=-J, compression=None)
     S = scattering_transform(images, plan=plan).reshape(3, plan.n_raw_paths, 4, 4)
     turned = scattering_transform(np.rot90(images, 1, axes=(1, 2)), plan=plan).reshape(S.shape)
@@ -191,6 +197,20 @@ def test_dtype_batch_size_and_n_jobs(images):
     np.testing.assert_array_equal(S, one)
     S64 = ScatteringTransformer(rotation=ROTO).fit(images).transform(images)
     np.testing.assert_allclose(S, S64, rtol=2e-4, atol=1e-5)
+
+
+def test_channels_match_grey_images_for_every_batch_size(images):
+    """channel_axis: each channel is one more grey image, and the aligned inner chunks
+    (start and total counted in grey images) keep the results bit-identical."""
+    X = np.stack([images, images[::-1] ** 2], axis=-1).astype(np.float32)  # (3, 16, 16, 2)
+    est = ScatteringTransformer(rotation=ROTO, channel_axis=-1).fit(X)
+    S = est.transform(X)
+    grey = ScatteringTransformer(rotation=ROTO).fit(X[..., 0])
+    per_channel = [grey.transform(X[..., c]) for c in range(2)]
+    np.testing.assert_allclose(S, np.concatenate(per_channel, axis=1), rtol=1e-5, atol=1e-6)
+    for batch_size, n_jobs in ((1, 1), (2, 2)):
+        other = est.set_params(batch_size=batch_size, n_jobs=n_jobs).transform(X)
+        np.testing.assert_array_equal(other, S)
 
 
 def test_lowpass_between_samples_matches_the_sampled_lowpass():

@@ -83,15 +83,15 @@ def test_image_shape_mismatch():
 
 
 def test_image_too_small_for_level():
-    with pytest.raises(ValueError, match=r"level=4 is too deep for 16x16 images.*maximum is 2"):
-        WaveletTransformer(wavelet="db2", level=4).fit(IMAGES)
-    with pytest.raises(ValueError, match=r"level=3 is too deep for 40 signals"):
-        WaveletTransformer(wavelet="db4", level=3).fit(RNG.normal(size=(3, 40)))
+    with pytest.raises(ValueError, match=r"n_scales=4 is too deep for 16x16 images.*maximum is 2"):
+        WaveletTransformer(wavelet="db2", n_scales=4).fit(IMAGES)
+    with pytest.raises(ValueError, match=r"n_scales=3 is too deep for 40 signals"):
+        WaveletTransformer(wavelet="db4", n_scales=3).fit(RNG.normal(size=(3, 40)))
 
 
 @pytest.mark.parametrize("params, word", [
     ({"wavelet": "db99"}, "wavelet"), ({"wavelet": "morl"}, "wavelet"),
-    ({"mode": "mirror"}, "mode"), ({"level": 0}, "level"), ({"batch_size": 0}, "batch_size"),
+    ({"mode": "mirror"}, "mode"), ({"n_scales": 0}, "n_scales"), ({"batch_size": 0}, "batch_size"),
 ])
 def test_bad_wavelet_parameters(params, word):
     with pytest.raises(ValueError, match=f"'{word}' parameter"):
@@ -99,7 +99,7 @@ def test_bad_wavelet_parameters(params, word):
 
 
 @pytest.mark.parametrize("params, word", [
-    ({"tau": -0.1}, "tau"), ({"tau": "visu"}, "tau"), ({"mode": "firmish"}, "mode"),
+    ({"tau": -0.1}, "tau"), ({"tau": "visu"}, "tau"), ({"shrinkage": "firmish"}, "shrinkage"),
     ({"sign": "abs"}, "sign"), ({"top_k": 0}, "top_k"), ({"top_k": 1.5}, "top_k"),
 ])
 def test_bad_threshold_parameters(params, word):
@@ -108,12 +108,12 @@ def test_bad_threshold_parameters(params, word):
 
 
 def test_threshold_function_rejects_bad_arguments():
-    from sklearn_sparsecode import threshold
+    from sklearn_sparsecode.layers import threshold
 
-    with pytest.raises(ValueError, match="tau must be a non-negative"):
+    with pytest.raises(ValueError, match="'tau' parameter of threshold"):
         threshold(np.ones((2, 2)), -1.0)
-    with pytest.raises(ValueError, match="mode must be one of"):
-        threshold(np.ones((2, 2)), mode="nope")
+    with pytest.raises(ValueError, match="'shrinkage' parameter of threshold"):
+        threshold(np.ones((2, 2)), shrinkage="nope")
     with pytest.raises(ValueError, match="2-D"):
         threshold(np.ones(3))
 

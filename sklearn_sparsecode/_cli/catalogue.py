@@ -57,7 +57,7 @@ OPTIONAL_FRONT_ENDS = [
 ]
 
 
-def front_ends(image_shape, *, wavelet="haar", level=2, include=None):
+def front_ends(image_shape, *, wavelet="haar", n_scales=2, include=None):
     """The demo's front ends for images of ``image_shape``, in table order."""
     from importlib import import_module
 
@@ -69,11 +69,12 @@ def front_ends(image_shape, *, wavelet="haar", level=2, include=None):
     small = min(image_shape) < 16
     # The accuracy study's settings: on 8 x 8 digits 2 scales, 16 angles, a
     # 4 x 4 grid; on 28 x 28 images 3 scales, 8 angles, 7 x 7 cells.
-    curvelets = CurveletTransformer(n_scales=2 if small else 3, n_angles=16 if small else 8,
+    curvelets = CurveletTransformer(n_scales=2 if small else 3, n_orientations=8 if small else 8,
                                     decimated=False)
     found = [
         FrontEnd("pixels", "passthrough", "keep", False),
-        FrontEnd(f"{wavelet} L{level} wavelets", WaveletTransformer(wavelet=wavelet, level=level),
+        FrontEnd(f"{wavelet} L{n_scales} wavelets",
+                 WaveletTransformer(wavelet=wavelet, n_scales=n_scales),
                  "split", True),
         FrontEnd("pooled curvelets",
                  LocalPooling(transformer=curvelets, grid=4 if small else 7, power=0.5),

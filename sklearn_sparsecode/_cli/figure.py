@@ -67,7 +67,7 @@ def _plot(result, model, path):
     heads = ", ".join(f"{h} C∈{tuple(s['C'])}" for h, s in settings["heads"].items())
     fig.suptitle(f"{settings['dataset']}: {settings['n_train']} train / {settings['n_test']} test, "
                  f"{settings['cv']}-fold CV on {settings['n_tune']}; {heads}; "
-                 f"{settings['mode']} threshold\nsklearn-sparsecode {v['sklearn-sparsecode']}, "
+                 f"{settings['shrinkage']} threshold\nsklearn-sparsecode {v['sklearn-sparsecode']}, "
                  f"scikit-learn {v['scikit-learn']}, numpy {v['numpy']}, {settings['date']}",
                  fontsize=9)
     fig.tight_layout()

@@ -20,7 +20,7 @@ import numpy as np
 import pywt
 
 from ..datasets import load_train_test
-from ..wavelets import max_wavelet_level
+from ..wavelets import max_n_scales
 from .catalogue import (
     C_GRIDS,
     DATASETS,
@@ -106,9 +106,9 @@ def build_parser():
     parser.add_argument("--wavelet", default=None, metavar="NAME",
                         help="PyWavelets discrete wavelet of the wavelet front end "
                              "(default haar on digits, db2 on Fashion-MNIST)")
-    parser.add_argument("--level", type=_positive_int(1), default=2,
-                        help="wavelet levels (default 2)")
-    parser.add_argument("--mode", choices=("soft", "hard", "garrote"), default="soft",
+    parser.add_argument("--n-scales", type=_positive_int(1), default=2,
+                        help="wavelet scales (levels; default 2)")
+    parser.add_argument("--shrinkage", choices=("soft", "hard", "garrote"), default="soft",
                         help="threshold rule (default soft)")
     parser.add_argument("--tau-quantiles", type=_quantiles, default=list(DEFAULT_QUANTILES),
                         help="τ grid as quantiles of |features| (default 0,0.5,0.8,0.95)")
@@ -153,11 +153,11 @@ def _check_data(args, parser):
         parser.error(f"--wavelet {args.wavelet!r} is not a discrete PyWavelets wavelet "
                      f"(e.g. haar, db2, sym4; see pywt.wavelist(kind='discrete'))")
     shape = X_train.shape[1:]
-    deepest = max_wavelet_level(shape, args.wavelet)
-    if args.level > deepest:
-        parser.error(f"--level {args.level}: {shape[0]}x{shape[1]} images allow at most "
-                     f"level {deepest} with {args.wavelet}")
-    if not front_ends(shape, wavelet=args.wavelet, level=args.level, include=args.front_ends):
+    deepest = max_n_scales(shape, args.wavelet)
+    if args.n_scales > deepest:
+        parser.error(f"--n-scales {args.n_scales}: {shape[0]}x{shape[1]} images allow at most "
+                     f"{deepest} scales with {args.wavelet}")
+    if not front_ends(shape, wavelet=args.wavelet, n_scales=args.n_scales, include=args.front_ends):
         parser.error(f"none of --front-ends {','.join(args.front_ends)} applies to "
                      f"{shape[0]}x{shape[1]} images (LeNet-5 needs 28x28)")
     args.data = (X_train, y_train, X_test, y_test)

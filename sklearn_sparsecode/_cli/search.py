@@ -37,7 +37,7 @@ def _tau_grid(features, quantiles):
 def _search(front_end, head, taus, data, args, cache):
     """GridSearchCV over τ and C for one front end and head; refit on all training data."""
     X_tune, y_tune, X_train, y_train, X_test, y_test = data
-    model = _make_model(front_end.transformer, sign=front_end.sign, mode=args.mode,
+    model = _make_model(front_end.transformer, sign=front_end.sign, shrinkage=args.shrinkage,
                                  head=head, memory=cache)
     grid = {TAU: taus, "head__clf__C": list(C_GRIDS[head])}
     cv = StratifiedKFold(args.cv, shuffle=True, random_state=0)
@@ -92,10 +92,10 @@ def run(args, out=None, progress=None):
     n_tune = min(len(X_train), args.n_tune or len(X_train))
     data = (X_train[:n_tune], y_train[:n_tune], X_train, y_train, X_test, y_test)
     shape = X_train.shape[1:]
-    chosen = front_ends(shape, wavelet=args.wavelet, level=args.level, include=args.front_ends)
+    chosen = front_ends(shape, wavelet=args.wavelet, n_scales=args.n_scales, include=args.front_ends)
     settings = {
         "dataset": args.dataset, "image_shape": list(shape), "n_train": len(X_train),
-        "n_test": len(X_test), "n_tune": n_tune, "cv": args.cv, "mode": args.mode,
+        "n_test": len(X_test), "n_tune": n_tune, "cv": args.cv, "shrinkage": args.shrinkage,
         "tau_quantiles": list(args.tau_quantiles),
         "heads": {h: {"C": list(C_GRIDS[h]), "standardised": HEADS[h][2]} for h in args.heads},
         "front_ends": {f.name: {"transformer": repr(f.transformer), "sign": f.sign}

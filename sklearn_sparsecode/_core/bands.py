@@ -22,7 +22,9 @@ never the type of the transform that made it:
   layer, ``((scale1, angle1),)`` for the order-1 coefficients of a cascade,
   ``((scale1, angle1), (scale2, angle2))`` for order 2;
 * ``prefix`` starts the name of each of the block's columns (the position
-  follows: ``db2_L1_dd_3_4``, ``curvelet_s3_a5_re_4_7``).
+  follows: ``db2_L1_dd_3_4``, ``curvelet_s3_a5_re_4_7``);
+* ``channel`` is the image channel the block comes from (``c1_db2_L1_dd_3_4``)
+  for colour or multi-channel input, None for grey images.
 
 Orientation convention: degrees counter-clockwise from the horizontal frequency
 axis, in [0, 180). An atom of orientation θ oscillates along θ, so it responds
@@ -35,7 +37,7 @@ import numpy as np
 
 # Fields of ``feature_layout()`` on every multiscale transformer and layer.
 LAYOUT_DTYPE = [("scale", np.int64), ("band", "U32"), ("orientation", np.float64),
-                ("row", np.int64), ("col", np.int64)]
+                ("row", np.int64), ("col", np.int64), ("channel", np.int64)]
 
 
 class Band(NamedTuple):
@@ -68,6 +70,8 @@ class Band(NamedTuple):
         Start of the block's column names.
     scale_label : str
         How to read ``scale`` (``"level"``: 1 = finest; ``"scale"``: 1 = coarsest).
+    channel : int or None
+        Input channel of the block (colour images), None for grey input.
     """
 
     scale: int
@@ -82,6 +86,7 @@ class Band(NamedTuple):
     path: tuple = ()
     prefix: str = ""
     scale_label: str = "scale"
+    channel: object = None
 
     @property
     def level(self):
@@ -95,7 +100,8 @@ class Band(NamedTuple):
     @property
     def key(self):
         """What identifies a complex band: its two halves share it."""
-        return (self.scale, self.angle, self.orientation, self.path, self.shape, self.lowpass)
+        return (self.channel, self.scale, self.angle, self.orientation, self.path, self.shape,
+                self.lowpass)
 
     @property
     def stem(self):
@@ -124,12 +130,31 @@ def stack_bands(entries):
     return bands
 
 
+def channel_bands(bands, n_channels):
+    """The layout of ``bands`` repeated for each of ``n_channels`` channels.
+
+    Channel k's blocks follow channel k − 1's, each named ``c{k}_`` + its
+    prefix; ``n_channels=None`` (grey input) returns ``bands`` unchanged.
+    """
+    if n_channels is None:
+        return list(bands)
+    entries = []
+    for k in range(n_channels):
+        for band in bands:
+            fields = band._asdict()
+            del fields["start"], fields["stop"]
+            fields.update(channel=k, prefix=f"c{k}_{band.prefix}")
+            entries.append(fields)
+    return stack_bands(entries)
+
+
 def feature_layout_of(bands):
     """``feature_layout()`` of a band list: one record per column, read by field."""
     n_columns = bands[-1].stop if bands else 0
     layout = np.empty(n_columns, dtype=LAYOUT_DTYPE)
     for band in bands:
         columns = layout[band.start:band.stop]
+        columns["channel"] = -1 if band.channel is None else band.channel
         columns["scale"], columns["band"] = band.scale, band.name
         columns["orientation"] = np.nan if band.orientation is None else band.orientation
         index = np.indices(band.shape).reshape(len(band.shape), -1)

@@ -1,12 +1,9 @@
 """The contourlet transform as a scikit-learn estimator.
 """
 
-
-from sklearn.utils._param_validation import StrOptions
-
 from .._core.base import MultiscaleTransformer
-from ._plan import CONTOURLET_CONSTRAINTS, RECONSTRUCTIONS, plan_contourlets
-from ._transform import _forward, _inverse_chunk, _row_bytes
+from ._plan import CONTOURLET_CONSTRAINTS, plan_contourlets
+from ._transform import _forward, _inverse, _row_bytes
 
 
 class ContourletTransformer(MultiscaleTransformer):
@@ -26,30 +23,35 @@ class ContourletTransformer(MultiscaleTransformer):
 
     Parameters
     ----------
-    n_directions : int or tuple of int, default=(4, 8)
+    n_orientations : int or tuple of int, default=(4, 8)
         Directional subbands per pyramid level, coarse to fine, each a power of
         two (1: the level's band-pass image kept whole). The number of levels is
         its length. Each image side must be a multiple of 2^levels and of
-        2^(j−1) · n/2 for n directions at level j (1 = finest): 4 for the
+        2^(j−1) · n/2 for n orientations at level j (1 = finest): 4 for the
         default (so 28x28 works), 8 for (4, 8, 8), 16 for (8, 16, 16), 32
         for (8, 8, 16, 16).
     lp_filters : {"9-7", "5-3"}, default="9-7"
         Laplacian pyramid filters (PyWavelets' bior4.4 and bior2.2 low-passes).
     dfb_filters : str, default="kaiser12"
         Fan filters of the directional filter bank ("kaiser8", "kaiser12",
-        "kaiser16", "dd2", "dd4", "dd6", "dd8"); see :func:`contourlet_transform`.
+        "kaiser16", "dd2", "dd4", "dd6", "dd8"); see
+        :func:`~sklearn_sparsecode.contourlets.plan_contourlets`.
     reconstruction : {"dual", "standard"}, default="dual"
         How ``inverse_transform`` (and ``atom``) undo the pyramid: the
         dual-frame reconstruction of "Framing pyramids" or Burt & Adelson's.
         Both are exact on unmodified coefficients.
     decimated : bool, default=True
         False keeps every band on the full image grid (the same filters
-        upsampled, no sampling): shift invariant, 1 + Σ n_directions
+        upsampled, no sampling): shift invariant, 1 + Σ n_orientations
         coefficients per pixel, any image size; inverse by the canonical dual
         frame. The input :class:`LocalPooling` pools best.
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row. Required
         for 2-D X: 1-D signals have no contourlet transform.
+    channel_axis : int or None, default=None
+        Axis of X that holds the channels of colour images (e.g. -1 for
+        ``(n_samples, height, width, 3)``): one block of coefficients per
+        channel. None: grey images.
     batch_size : int or None, default=None
         Images per chunk; None sizes chunks from scikit-learn's ``working_memory``.
     n_jobs : int or None, default=None
@@ -63,6 +65,8 @@ class ContourletTransformer(MultiscaleTransformer):
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
     input_shape_ : (height, width)
+    n_channels_ : int or None
+        Channels per image (None for grey input).
     n_levels_ : int
         Pyramid levels.
     plan_ : ContourletPlan
@@ -78,7 +82,8 @@ class ContourletTransformer(MultiscaleTransformer):
 
     See Also
     --------
-    contourlet_transform, inverse_contourlet_transform, CurveletTransformer
+    sklearn_sparsecode.contourlets.contourlet_transform : The function behind ``transform``.
+    CurveletTransformer : A tight frame of directional atoms.
 
     References
     ----------
@@ -96,7 +101,7 @@ class ContourletTransformer(MultiscaleTransformer):
     >>> import numpy as np
     >>> from sklearn_sparsecode import ContourletTransformer
     >>> X = np.random.default_rng(0).normal(size=(3, 28, 28))
-    >>> ct = ContourletTransformer(n_directions=(4, 8)).fit(X)
+    >>> ct = ContourletTransformer(n_orientations=(4, 8)).fit(X)
     >>> C = ct.transform(X)
     >>> C.shape, round(ct.redundancy_, 4)
     ((3, 1029), 1.3125)
@@ -108,33 +113,31 @@ class ContourletTransformer(MultiscaleTransformer):
 
     _parameter_constraints: dict = {
         **CONTOURLET_CONSTRAINTS,
-        "reconstruction": [StrOptions(set(RECONSTRUCTIONS))],
         **MultiscaleTransformer._parameter_constraints,
     }
     _images_only = True
 
-    def __init__(self, *, n_directions=(4, 8), lp_filters="9-7", dfb_filters="kaiser12",
-                 reconstruction="dual", decimated=True, image_shape=None, batch_size=None,
-                 n_jobs=None, verbose=0):
-        self.n_directions = n_directions
+    def __init__(self, *, n_orientations=(4, 8), lp_filters="9-7", dfb_filters="kaiser12",
+                 reconstruction="dual", decimated=True, image_shape=None, channel_axis=None,
+                 batch_size=None, n_jobs=None, verbose=0):
+        self.n_orientations = n_orientations
         self.lp_filters = lp_filters
         self.dfb_filters = dfb_filters
         self.reconstruction = reconstruction
         self.decimated = decimated
-        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
-                         verbose=verbose)
+        super().__init__(image_shape=image_shape, channel_axis=channel_axis,
+                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
 
     def _make_plan(self, input_shape):
-        plan = plan_contourlets(input_shape, self.n_directions, lp_filters=self.lp_filters,
-                                dfb_filters=self.dfb_filters, decimated=self.decimated)
-        self.n_levels_ = len(plan.n_directions)
+        plan = plan_contourlets(input_shape, n_orientations=self.n_orientations,
+                                lp_filters=self.lp_filters, dfb_filters=self.dfb_filters,
+                                decimated=self.decimated, reconstruction=self.reconstruction)
+        self.n_levels_ = len(plan.n_orientations)
         self.redundancy_ = float(plan.redundancy)
         return plan
 
     _forward = staticmethod(_forward)
-
-    def _inverse(self, plan, coefs, out):
-        _inverse_chunk(coefs, out, plan, self.reconstruction)
+    _inverse = staticmethod(_inverse)
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize, inverse=True)

@@ -35,8 +35,8 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._core.bands import Band, stack_bands
-from .._core.validation import Interval, check_image_shape
+from .._core.bands import stack_bands
+from .._core.validation import IMAGE_SHAPE, Interval
 from ._filters import (
     DFB_FILTERS,
     LIFTING,
@@ -50,12 +50,13 @@ from ._filters import (
 RECONSTRUCTIONS = ("dual", "standard")
 
 # One source of truth for the estimator's and the functions' parameter checks.
-# n_directions is also checked by _log2_directions (powers of two) with its own message.
+# n_orientations must also hold powers of two (checked by _log2_orientations).
 CONTOURLET_CONSTRAINTS = {
-    "n_directions": [Interval(Integral, 1, None, closed="left"), "array-like"],
+    "n_orientations": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "lp_filters": [StrOptions(set(LIFTING))],
     "dfb_filters": [StrOptions(set(DFB_FILTERS))],
     "decimated": ["boolean"],
+    "reconstruction": [StrOptions(set(RECONSTRUCTIONS))],
 }
 
 
@@ -95,26 +96,28 @@ class ContourletPlan:
     Attributes
     ----------
     image_shape : (height, width)
-    n_directions : tuple of int
+    n_orientations : tuple of int
         Directional subbands per pyramid level, coarse to fine.
     lp_filters, dfb_filters : str
     bands : list of Band
         Output layout: the low-pass (scale 1), then scales 2 (coarsest
-        band-pass) to ``len(n_directions) + 1`` (finest), each by angle index
+        band-pass) to ``len(n_orientations) + 1`` (finest), each by angle index
         (orientation ascending).
     levels : list
         Frequency-domain filters per pyramid level, finest first.
     decimated : bool
         False: every band on the full grid (shift invariant), filters in
         ``undecimated`` (analysis W and canonical dual, Hermitian halves).
+    reconstruction : str
+        How the inverse undoes the Laplacian pyramid ("dual" or "standard").
 
     Memory: every subband's analysis (Hermitian half) and synthesis responses,
     about 31 bytes per pixel per finest-level direction in float64 (62 MB for
-    512² and n_directions=(4, 8, 8)); float32 input adds a complex64 copy.
+    512² and n_orientations=(4, 8, 8)); float32 input adds a complex64 copy.
     """
 
     image_shape: tuple
-    n_directions: tuple
+    n_orientations: tuple
     lp_filters: str
     dfb_filters: str
     bands: list
@@ -122,6 +125,7 @@ class ContourletPlan:
     lowpass_shape: tuple
     decimated: bool = True
     undecimated: object = field(default=None, repr=False)
+    reconstruction: str = "dual"
     _cast: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -131,7 +135,7 @@ class ContourletPlan:
     @property
     def redundancy(self):
         """Coefficients per pixel: 1 + 1/4 + ... + 4^-J for J levels (about 4/3),
-        1 + Σ n_directions undecimated."""
+        1 + Σ n_orientations undecimated."""
         return self.n_coefficients / (self.image_shape[0] * self.image_shape[1])
 
     def levels_for(self, dtype):
@@ -156,35 +160,35 @@ class ContourletPlan:
         return self._cast[dtype]
 
 
-def _log2_directions(n_directions):
+def _log2_orientations(n_orientations):
     """Validated tuple of directions (coarse to fine) and their log2."""
-    if isinstance(n_directions, Integral):
-        n_directions = (int(n_directions),)
+    if isinstance(n_orientations, Integral):
+        n_orientations = (int(n_orientations),)
     try:
-        n_directions = tuple(n_directions)
+        n_orientations = tuple(n_orientations)
     except TypeError:
-        raise TypeError(f"n_directions must be an int or a sequence of ints (one per "
-                        f"pyramid level, coarse to fine); got {n_directions!r}.") from None
-    if not n_directions:
-        raise ValueError("n_directions must give at least one pyramid level; got ().")
+        raise TypeError(f"n_orientations must be an int or a sequence of ints (one per "
+                        f"pyramid level, coarse to fine); got {n_orientations!r}.") from None
+    if not n_orientations:
+        raise ValueError("n_orientations must give at least one pyramid level; got ().")
     logs = []
-    for n in n_directions:
+    for n in n_orientations:
         if not isinstance(n, Integral) or isinstance(n, bool) or n < 1 or n & (n - 1):
             raise ValueError(
-                f"n_directions must hold powers of two (1, 2, 4, 8, ...: directional "
-                f"subbands per pyramid level, coarse to fine); got {n_directions!r}.")
+                f"n_orientations must hold powers of two (1, 2, 4, 8, ...: directional "
+                f"subbands per pyramid level, coarse to fine); got {n_orientations!r}.")
         logs.append(int(n).bit_length() - 1)
-    return tuple(int(n) for n in n_directions), logs
+    return tuple(int(n) for n in n_orientations), logs
 
 
-def required_multiple(n_directions):
-    """What each image side must be a multiple of for ``n_directions`` (coarse to fine).
+def required_multiple(n_orientations):
+    """What each image side must be a multiple of for ``n_orientations`` (coarse to fine).
 
-    The pyramid halves the image ``len(n_directions)`` times; a DFB with 2^l
+    The pyramid halves the image ``len(n_orientations)`` times; a DFB with 2^l
     directions (l >= 2) at pyramid level j (1 = finest) samples its band-pass
     image by up to 2^(l−1) per axis.
     """
-    n_directions, logs = _log2_directions(n_directions)
+    n_orientations, logs = _log2_orientations(n_orientations)
     n_levels = len(logs)
     multiple = 2 ** n_levels
     for j, l in zip(range(n_levels, 0, -1), logs):  # logs are coarse to fine
@@ -193,30 +197,26 @@ def required_multiple(n_directions):
     return multiple
 
 
-def _check_params(image_shape, n_directions, lp_filters, dfb_filters):
-    image_shape = check_image_shape(image_shape)
-    if image_shape is None:
-        raise ValueError("image_shape must be a pair of positive integers (height, width); "
-                         "got None.")
-    n_directions, logs = _log2_directions(n_directions)
-    if lp_filters not in LIFTING:
-        raise ValueError(f"lp_filters must be one of {sorted(LIFTING)}; got {lp_filters!r}.")
-    if dfb_filters not in DFB_FILTERS:
-        raise ValueError(f"dfb_filters must be one of {list(DFB_FILTERS)}; "
-                         f"got {dfb_filters!r}.")
-    multiple = required_multiple(n_directions)
+def _levels_for(image_shape, n_orientations):
+    """``n_orientations`` as a tuple and its log2, for images of ``image_shape``.
+
+    The sides must be a multiple of :func:`required_multiple`; the error says
+    by how much to pad or crop.
+    """
+    n_orientations, logs = _log2_orientations(n_orientations)
+    multiple = required_multiple(n_orientations)
     if min(image_shape) < multiple:
         raise ValueError(
             f"Images of {image_shape[0]}x{image_shape[1]} are too small for a contourlet "
-            f"transform with n_directions={n_directions}: each side must be a multiple of "
-            f"{multiple}. Use fewer pyramid levels or directions, or larger images.")
+            f"transform with n_orientations={n_orientations}: each side must be a multiple of "
+            f"{multiple}. Use fewer pyramid levels or orientations, or larger images.")
     if any(s % multiple for s in image_shape):
         raise ValueError(
-            f"image_shape={image_shape} is not allowed with n_directions={n_directions}: "
+            f"image_shape={image_shape} is not allowed with n_orientations={n_orientations}: "
             f"each side must be a multiple of {multiple} (2^levels for the pyramid, "
-            f"2^(j-1) * n_directions/2 at level j for the directional filter bank). Pad "
+            f"2^(j-1) * n_orientations/2 at level j for the directional filter bank). Pad "
             f"the images (numpy.pad) or crop them to a multiple of {multiple}.")
-    return image_shape, n_directions, logs
+    return n_orientations, logs
 
 
 def _dfb_members(shape, n_levels, fans, up=1):
@@ -297,42 +297,88 @@ def _build_level(shape, n_levels, lp, fans, starts):
     return _Level(shape, hat_h.reshape(halves), hat_g.reshape(halves), families)
 
 
-@validate_params({"image_shape": ["array-like"], **CONTOURLET_CONSTRAINTS},
+@validate_params({"image_shape": IMAGE_SHAPE, **CONTOURLET_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
-def plan_contourlets(image_shape: tuple[int, int], n_directions=(4, 8), *,
+def plan_contourlets(image_shape: tuple[int, int], *, n_orientations=(4, 8),
                      lp_filters: str = "9-7", dfb_filters: str = "kaiser12",
-                     decimated: bool = True) -> ContourletPlan:
+                     decimated: bool = True, reconstruction: str = "dual") -> ContourletPlan:
     """Build the frequency-domain filters and the output layout of a contourlet transform.
 
-    The plan is reused by :func:`contourlet_transform` and
-    :func:`inverse_contourlet_transform`. Parameters are those of
-    :func:`contourlet_transform`.
+    A Laplacian pyramid with ``len(n_orientations)`` levels, each band-pass
+    image split by a directional filter bank into ``n_orientations[i]``
+    wedge-shaped subbands (Do & Vetterli 2005); periodic boundaries. The plan
+    is reused by :func:`contourlet_transform` and :func:`inverse_contourlet_transform`.
+
+    Parameters
+    ----------
+    image_shape : (height, width)
+        Each side must be a multiple of :func:`required_multiple`
+        ``(n_orientations)``: 2^levels for the pyramid, and 2^(j−1) · n/2 for n
+        orientations at pyramid level j (1 = finest). Pad or crop other sizes
+        (any size works with ``decimated=False``).
+    n_orientations : int or sequence of int, default=(4, 8)
+        Directional subbands per pyramid level, coarse to fine: powers of two.
+        Each subband covers a wedge pair (an orientation in [0°, 180°)). 1 keeps
+        that level's band-pass image whole; 2 gives the two fans
+        (quincunx-sampled, stored as (h, w/2) with rows interleaved).
+    lp_filters : {"9-7", "5-3"}, default="9-7"
+        Laplacian pyramid filters (CDF 9/7 = PyWavelets' bior4.4; 5/3 = bior2.2).
+    dfb_filters : str, default="kaiser12"
+        Fan filters of the directional filter bank: quincunx ladder (PKVA
+        structure) filters whose ladder step is a Kaiser-windowed sinc
+        ("kaiser8", "kaiser12", "kaiser16") or a maximally flat
+        Deslauriers–Dubuc interpolator ("dd2", "dd4", "dd6", "dd8") with that
+        many taps per axis. Longer: sharper wedges, longer atoms. The length
+        does not change the transform's speed (it filters by FFT).
+    decimated : bool, default=True
+        The contourlet transform (critically sampled subbands, about 4/3
+        coefficients per pixel), or every band on the full image grid: the same
+        filters upsampled (à trous) and no sampling, so shift invariant, with
+        1 + Σ n_orientations coefficients per pixel, any image size, and the
+        canonical dual frame as inverse (``reconstruction`` is then ignored).
+        Not da Cunha, Zhou & Do's nonsubsampled contourlet (their filters are
+        designed for the undecimated case).
+    reconstruction : {"dual", "standard"}, default="dual"
+        How :func:`inverse_contourlet_transform` inverts the Laplacian pyramid.
+        Both are exact left inverses; "dual" is the dual-frame reconstruction of
+        "Framing pyramids" (x = g * ↑2(c − ↓2(h * d)) + d), which projects the
+        band-pass images before adding them back and so reconstructs modified
+        (thresholded, noisy) coefficients with less error; "standard" is Burt &
+        Adelson's x = g * ↑2 c + d.
 
     Returns
     -------
     plan : ContourletPlan
-        With ``.bands`` (the :class:`~sklearn_sparsecode._bands.Band` layout),
-        ``.n_coefficients`` and ``.redundancy``.
+        With ``.bands`` (the :class:`~sklearn_sparsecode.Band` layout: the
+        low-pass (scale 1), then each scale's subbands by increasing
+        orientation), ``.n_coefficients`` and ``.redundancy``.
 
     Examples
     --------
-    >>> from sklearn_sparsecode import plan_contourlets
-    >>> plan = plan_contourlets((32, 32), n_directions=(4, 8))
+    >>> from sklearn_sparsecode.contourlets import plan_contourlets
+    >>> plan = plan_contourlets((32, 32), n_orientations=(4, 8))
     >>> [(b.scale, b.name, b.shape) for b in plan.bands[:3]]
     [(1, 'lowpass', (8, 8)), (2, 'd0', (8, 8)), (2, 'd1', (8, 8))]
     >>> plan.n_coefficients, round(plan.redundancy, 4)
     (1344, 1.3125)
+    >>> round(plan_contourlets((28, 28)).bands[-1].orientation, 1)
+    166.7
 
     References
     ----------
     .. [1] M. N. Do and M. Vetterli, "The contourlet transform: an efficient
        directional multiresolution image representation", IEEE Trans. Image
        Process. 14(12), 2091–2106, 2005.
+    .. [2] M. N. Do and M. Vetterli, "Framing pyramids", IEEE Trans. Signal
+       Process. 51(9), 2329–2342, 2003.
+    .. [3] R. H. Bamberger and M. J. T. Smith, "A filter bank for the
+       directional decomposition of images: theory and design", IEEE Trans.
+       Signal Process. 40(4), 882–893, 1992.
     """
+    image_shape = tuple(int(s) for s in image_shape)
     if not decimated:
-        return _plan_undecimated(image_shape, n_directions, lp_filters, dfb_filters)
-    image_shape, n_directions, logs = _check_params(image_shape, n_directions, lp_filters,
-                                                    dfb_filters)
+        return _plan_undecimated(image_shape, n_orientations, lp_filters, dfb_filters)
+    n_orientations, logs = _levels_for(image_shape, n_orientations)
     lp = lp_filters_1d(lp_filters)
     fans = fan_filters(dfb_filters)
     n_levels = len(logs)
@@ -358,11 +404,11 @@ def plan_contourlets(image_shape: tuple[int, int], n_directions=(4, 8), *,
     for scale, (shape, l) in enumerate(member_info, start=2):
         starts = [b.start for b in bands if b.scale == scale]
         levels.append(_build_level(shape, l, lp, fans, starts))
-    return ContourletPlan(image_shape, n_directions, lp_filters, dfb_filters, bands,
-                          levels[::-1], low)
+    return ContourletPlan(image_shape, n_orientations, lp_filters, dfb_filters, bands,
+                          levels[::-1], low, reconstruction=reconstruction)
 
 
-def _plan_undecimated(image_shape, n_directions, lp_filters, dfb_filters):
+def _plan_undecimated(image_shape, n_orientations, lp_filters, dfb_filters):
     """Every band on the full grid: the same filters upsampled (à trous), no sampling.
 
     Band (level j, subband k) is W = Π_{i<j} H_i/2 · (1 − G_j H_j / 4) · D_k,j / 2^(l/2)
@@ -374,10 +420,7 @@ def _plan_undecimated(image_shape, n_directions, lp_filters, dfb_filters):
     fan pair never vanishes together, and the pyramid's terms sum to more than
     0 at every frequency), and no size restriction applies.
     """
-    image_shape = check_image_shape(image_shape)
-    n_directions, logs = _log2_directions(n_directions)
-    if lp_filters not in LIFTING or dfb_filters not in DFB_FILTERS:
-        _check_params((2 ** 10, 2 ** 10), (1,), lp_filters, dfb_filters)  # raises
+    n_orientations, logs = _log2_orientations(n_orientations)
     h, g = lp_filters_1d(lp_filters)
     fans = fan_filters(dfb_filters)
     n1, n2 = image_shape
@@ -411,7 +454,7 @@ def _plan_undecimated(image_shape, n_directions, lp_filters, dfb_filters):
     half = n2 // 2 + 1
     filters = _Undecimated(np.ascontiguousarray(analysis[..., :half]),
                            np.ascontiguousarray(dual[..., :half]))
-    return ContourletPlan(image_shape, n_directions, lp_filters, dfb_filters,
+    return ContourletPlan(image_shape, n_orientations, lp_filters, dfb_filters,
                           stack_bands(entries), [], image_shape, decimated=False,
                           undecimated=filters)
 
@@ -427,33 +470,3 @@ def _dfb_members_layout(shape, n_levels):
         a, b = int(leaf.sampling[0, 0]), int(leaf.sampling[1, 1])
         out.append((wedge_orientation(leaf, n_levels), (shape[0] // a, shape[1] // b)))
     return sorted(out, key=lambda m: m[0])
-
-
-@validate_params({"image_shape": ["array-like"], "n_directions": CONTOURLET_CONSTRAINTS[
-    "n_directions"], "decimated": ["boolean"]}, prefer_skip_nested_validation=True)
-def contourlet_layout(image_shape: tuple[int, int], n_directions=(4, 8),
-                      decimated: bool = True) -> list[Band]:
-    """The :class:`~sklearn_sparsecode._bands.Band` list of a contourlet transform's output.
-
-    Parameters
-    ----------
-    image_shape : (height, width)
-    n_directions : int or sequence of int, default=(4, 8)
-        Directional subbands per pyramid level, coarse to fine.
-    decimated : bool, default=True
-        See :func:`contourlet_transform`.
-
-    Returns
-    -------
-    bands : list of Band
-        The low-pass (scale 1) then each scale's subbands by increasing
-        orientation, with their output columns ``start:stop``.
-
-    Examples
-    --------
-    >>> from sklearn_sparsecode import contourlet_layout
-    >>> bands = contourlet_layout((28, 28), (4, 8))
-    >>> [b.prefix for b in bands[:2]], round(bands[-1].orientation, 1), len(bands)
-    (['contourlet_s1_lowpass', 'contourlet_s2_d0'], 166.7, 13)
-    """
-    return plan_contourlets(image_shape, n_directions, decimated=decimated).bands

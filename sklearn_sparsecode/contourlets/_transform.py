@@ -5,22 +5,11 @@
 import numpy as np
 import scipy.fft
 from numpy.typing import ArrayLike
-from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils._param_validation import validate_params
 
-from .._core.base import run_forward
-from .._core.validation import (
-    BATCH_SIZE,
-    N_JOBS,
-    VERBOSE,
-    check_batch,
-    check_image_shape,
-)
-from ._plan import (
-    CONTOURLET_CONSTRAINTS,
-    RECONSTRUCTIONS,
-    ContourletPlan,
-    plan_contourlets,
-)
+from .._core.base import resolve_plan, run_forward, run_inverse
+from .._core.validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch, work_dtype
+from ._plan import ContourletPlan, plan_contourlets
 
 # --------------------------------------------------------------------------- core
 
@@ -100,7 +89,7 @@ def _forward_chunk(X, out, plan):
         spec[..., :h], s=plan.lowpass_shape, workers=1).reshape(n, -1)
 
 
-def _inverse_chunk(C, out, plan, reconstruction):
+def _inverse_chunk(C, out, plan):
     if not plan.decimated:
         return _inverse_undecimated(C, out, plan)
     n = len(C)
@@ -127,7 +116,7 @@ def _inverse_chunk(C, out, plan, reconstruction):
                 np.multiply(fam.synthesis[k], hat[:, k, None, :, None, :], out=tmp)
                 blocks += tmp
         coarse = spec
-        if reconstruction == "dual":
+        if plan.reconstruction == "dual":
             coarse = coarse - _fold(level.lp_analysis, band)
         spec = (band + level.lp_synthesis * coarse[:, None, :, None, :]).reshape(n, n1, n2)
     out[:] = scipy.fft.ifft2(spec, workers=1).real.reshape(n, -1)
@@ -141,7 +130,7 @@ def _row_bytes(plan, itemsize, inverse=False):
     pixels = plan.image_shape[0] * plan.image_shape[1]
     if not plan.decimated:  # spectra of every band (complex halves), bands, output
         return itemsize * (4 * pixels + 4 * plan.n_coefficients)
-    widest = max(plan.n_directions) // (1 if inverse else 2)
+    widest = max(plan.n_orientations) // (1 if inverse else 2)
     return itemsize * (2 * pixels * (4 + widest) + 2 * plan.n_coefficients)
 
 
@@ -149,60 +138,39 @@ def _forward(plan, chunk, out):
     _forward_chunk(chunk, out, plan)
 
 
-_FUNCTION_CONSTRAINTS = {**CONTOURLET_CONSTRAINTS, "plan": [ContourletPlan, None],
-                         "batch_size": BATCH_SIZE, "n_jobs": N_JOBS}
+def _inverse(plan, coefs, out):
+    _inverse_chunk(coefs, out, plan)
 
 
-@validate_params({"X": ["array-like"], **_FUNCTION_CONSTRAINTS, "verbose": VERBOSE},
-                 prefer_skip_nested_validation=True)
-def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str = "9-7",
-                         dfb_filters: str = "kaiser12", decimated: bool = True,
-                         plan: ContourletPlan | None = None,
+def _inverse_row_bytes(plan, itemsize):
+    return _row_bytes(plan, itemsize, inverse=True)
+
+
+@validate_params({"images": ["array-like"], "plan": [ContourletPlan, None],
+                  "batch_size": BATCH_SIZE, "n_jobs": N_JOBS, "verbose": VERBOSE},
+                 # plan_params are checked by the plan function, which must not be skipped.
+                 prefer_skip_nested_validation=False)
+def contourlet_transform(images: ArrayLike, *, plan: ContourletPlan | None = None,
                          batch_size: int | None = None, n_jobs: int | None = None,
-                         verbose: int = 0) -> np.ndarray:
+                         verbose: int = 0, **plan_params) -> np.ndarray:
     """Contourlet transform of a batch of images, one row of coefficients per image.
-
-    A Laplacian pyramid with ``len(n_directions)`` levels, each band-pass image
-    split by a directional filter bank into ``n_directions[i]`` wedge-shaped
-    subbands (Do & Vetterli 2005). Periodic boundaries; exact inverse by
-    :func:`inverse_contourlet_transform`.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, height, width)
-        Real images; float32 gives float32 coefficients. Each side must be a
-        multiple of :func:`required_multiple` ``(n_directions)``: 2^levels for
-        the pyramid, and 2^(j−1) · n/2 for n directions at pyramid level j
-        (1 = finest). Pad or crop other sizes.
-    n_directions : int or sequence of int, default=(4, 8)
-        Directional subbands per pyramid level, coarse to fine: powers of two.
-        1 keeps that level's band-pass image whole; 2 gives the two fans
-        (quincunx-sampled, stored as (h, w/2) with rows interleaved).
-    lp_filters : {"9-7", "5-3"}, default="9-7"
-        Laplacian pyramid filters (CDF 9/7 = PyWavelets' bior4.4; 5/3 = bior2.2).
-    dfb_filters : str, default="kaiser12"
-        Fan filters of the directional filter bank: quincunx ladder (PKVA
-        structure) filters whose ladder step is a Kaiser-windowed sinc
-        ("kaiser8", "kaiser12", "kaiser16") or a maximally flat
-        Deslauriers–Dubuc interpolator ("dd2", "dd4", "dd6", "dd8") with that
-        many taps per axis. Longer: sharper wedges, longer atoms. The length
-        does not change the transform's speed (it filters by FFT).
-    decimated : bool, default=True
-        The contourlet transform (critically sampled subbands, about 4/3
-        coefficients per pixel), or every band on the full image grid: the same
-        filters upsampled (à trous) and no sampling, so shift invariant, with
-        1 + Σ n_directions coefficients per pixel, any image size, and the
-        canonical dual frame as inverse (``reconstruction`` is then ignored).
-        Not da Cunha, Zhou & Do's nonsubsampled contourlet (their filters are
-        designed for the undecimated case).
-    plan : ContourletPlan, default=None
-        From :func:`plan_contourlets` (then the four parameters above are
-        ignored); built here when None.
+    images : array-like of shape (n_samples, height, width)
+        Real images; float32 gives float32 coefficients. See
+        :func:`plan_contourlets` for the sizes allowed.
+    plan : ContourletPlan or None, default=None
+        From :func:`plan_contourlets`; None builds one from ``plan_params``.
     batch_size, n_jobs :
         Images per chunk (None: from ``working_memory``) and threads over
         chunks; results are bit-identical for every value.
     verbose : int, default=0
         Progress lines on stderr when > 0.
+    **plan_params
+        ``n_orientations``, ``lp_filters``, ``dfb_filters``, ``decimated``,
+        ``reconstruction``: the parameters of :func:`plan_contourlets`, when no
+        plan is given.
 
     Returns
     -------
@@ -214,62 +182,46 @@ def contourlet_transform(X: ArrayLike, n_directions=(4, 8), *, lp_filters: str =
     .. [1] M. N. Do and M. Vetterli, "The contourlet transform: an efficient
        directional multiresolution image representation", IEEE Trans. Image
        Process. 14(12), 2091–2106, 2005.
-    .. [2] M. N. Do and M. Vetterli, "Framing pyramids", IEEE Trans. Signal
-       Process. 51(9), 2329–2342, 2003.
-    .. [3] R. H. Bamberger and M. J. T. Smith, "A filter bank for the
-       directional decomposition of images: theory and design", IEEE Trans.
-       Signal Process. 40(4), 882–893, 1992.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import contourlet_transform, inverse_contourlet_transform
+    >>> from sklearn_sparsecode.contourlets import (contourlet_transform,
+    ...                                             inverse_contourlet_transform,
+    ...                                             plan_contourlets)
     >>> X = np.random.default_rng(0).normal(size=(2, 32, 32))
-    >>> C = contourlet_transform(X, n_directions=(4, 8))
+    >>> plan = plan_contourlets((32, 32), n_orientations=(4, 8))
+    >>> C = contourlet_transform(X, plan=plan)
     >>> C.shape
     (2, 1344)
-    >>> bool(np.allclose(inverse_contourlet_transform(C, (32, 32), (4, 8)), X))
+    >>> bool(np.allclose(inverse_contourlet_transform(C, plan=plan), X))
     True
     """
-    X = check_batch(X, name="contourlet_transform", ndims=(3,))
-    if plan is None:
-        plan = plan_contourlets(X.shape[1:], n_directions, lp_filters=lp_filters,
-                                dfb_filters=dfb_filters, decimated=decimated)
-    if tuple(X.shape[1:]) != plan.image_shape:
-        raise ValueError(f"The plan is for {plan.image_shape} images; X has images of "
-                         f"shape {tuple(X.shape[1:])}.")
-    itemsize = 4 if X.dtype == np.float32 else 8
+    X = check_batch(images, name="contourlet_transform", ndims=(3,))
+    plan = resolve_plan(plan, ContourletPlan, plan_contourlets, X.shape[1:], plan_params,
+                        "contourlet_transform")
     return run_forward(_forward, plan, X, plan.n_coefficients, batch_size=batch_size,
-                       n_jobs=n_jobs, verbose=verbose, row_bytes=_row_bytes(plan, itemsize),
+                       n_jobs=n_jobs, verbose=verbose,
+                       row_bytes=_row_bytes(plan, work_dtype(X.dtype).itemsize),
                        label="contourlet_transform")
 
 
-@validate_params({"coefs": ["array-like"], "image_shape": ["array-like", None],
-                  **_FUNCTION_CONSTRAINTS,
-                  "reconstruction": [StrOptions(set(RECONSTRUCTIONS))]},
-                 prefer_skip_nested_validation=True)
-def inverse_contourlet_transform(coefs: ArrayLike, image_shape: tuple[int, int] | None = None,
-                                 n_directions=(4, 8), *, lp_filters: str = "9-7",
-                                 dfb_filters: str = "kaiser12", decimated: bool = True,
-                                 plan: ContourletPlan | None = None,
-                                 reconstruction: str = "dual", batch_size: int | None = None,
+@validate_params({"coefs": ["array-like"], "plan": [ContourletPlan], "batch_size": BATCH_SIZE,
+                  "n_jobs": N_JOBS}, prefer_skip_nested_validation=True)
+def inverse_contourlet_transform(coefs: ArrayLike, *, plan: ContourletPlan,
+                                 batch_size: int | None = None,
                                  n_jobs: int | None = None) -> np.ndarray:
     """Images from their contourlet coefficients (exact for unmodified coefficients).
+
+    The Laplacian pyramid is undone as ``plan.reconstruction`` says ("dual" or
+    "standard", see :func:`plan_contourlets`); the undecimated transform uses
+    its canonical dual frame.
 
     Parameters
     ----------
     coefs : array-like of shape (n_samples, n_coefficients)
-    image_shape : (height, width), optional when ``plan`` is given
-    n_directions, lp_filters, dfb_filters, decimated :
-        As in :func:`contourlet_transform`; ignored when ``plan`` is given.
-    plan : ContourletPlan, default=None
-    reconstruction : {"dual", "standard"}, default="dual"
-        How the Laplacian pyramid is inverted. Both are exact left inverses;
-        "dual" is the dual-frame reconstruction of "Framing pyramids"
-        (x = g * ↑2(c − ↓2(h * d)) + d), which projects the band-pass images
-        before adding them back and so reconstructs modified (thresholded,
-        noisy) coefficients with less error; "standard" is Burt & Adelson's
-        x = g * ↑2 c + d.
+    plan : ContourletPlan
+        The plan of the forward transform.
     batch_size, n_jobs :
         As in :func:`contourlet_transform`.
 
@@ -285,32 +237,17 @@ def inverse_contourlet_transform(coefs: ArrayLike, image_shape: tuple[int, int] 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import contourlet_transform, inverse_contourlet_transform
+    >>> from sklearn_sparsecode.contourlets import (contourlet_transform,
+    ...                                             inverse_contourlet_transform,
+    ...                                             plan_contourlets)
     >>> X = np.random.default_rng(0).normal(size=(1, 64, 64))
-    >>> C = contourlet_transform(X, (4, 8, 8))
     >>> for how in ("dual", "standard"):
-    ...     back = inverse_contourlet_transform(C, (64, 64), (4, 8, 8), reconstruction=how)
+    ...     plan = plan_contourlets((64, 64), n_orientations=(4, 8, 8), reconstruction=how)
+    ...     back = inverse_contourlet_transform(contourlet_transform(X, plan=plan), plan=plan)
     ...     print(how, bool(np.abs(back - X).max() < 1e-12))
     dual True
     standard True
     """
-    coefs = check_batch(coefs, name="inverse_contourlet_transform", ndims=(2,))
-    if plan is None:
-        if image_shape is None:
-            raise ValueError("inverse_contourlet_transform needs image_shape (or a plan).")
-        plan = plan_contourlets(image_shape, n_directions, lp_filters=lp_filters,
-                                dfb_filters=dfb_filters, decimated=decimated)
-    if image_shape is not None and check_image_shape(image_shape) != plan.image_shape:
-        raise ValueError(f"image_shape={tuple(image_shape)} does not match the plan's "
-                         f"{plan.image_shape}.")
-    n_coefs = plan.n_coefficients
-    if coefs.shape[1] != n_coefs:
-        raise ValueError(f"coefs must have shape (n_samples, {n_coefs}) for this plan; "
-                         f"got {coefs.shape}.")
-    itemsize = 4 if coefs.dtype == np.float32 else 8
-    flat = run_forward(lambda plan, chunk, out: _inverse_chunk(chunk, out, plan, reconstruction),
-                       plan, coefs, plan.image_shape[0] * plan.image_shape[1],
-                       batch_size=batch_size, n_jobs=n_jobs,
-                       row_bytes=_row_bytes(plan, itemsize, inverse=True),
-                       label="inverse_contourlet_transform")
-    return flat.reshape(len(coefs), *plan.image_shape)
+    return run_inverse(_inverse, plan, coefs, name="inverse_contourlet_transform",
+                       plan_type=ContourletPlan, batch_size=batch_size, n_jobs=n_jobs,
+                       row_bytes=_inverse_row_bytes)

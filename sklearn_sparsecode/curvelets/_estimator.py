@@ -33,10 +33,11 @@ class CurveletTransformer(MultiscaleTransformer):
         Number of scales including the coarse low-pass and the finest; None is
         CurveLab's default ceil(log2(min(h, w)) − 3), at least 2. Each side
         needs at least 2^(n_scales+1) pixels.
-    n_angles : int, default=16
-        Wedges at the coarsest curvelet scale: a multiple of 4, at least 8.
-        Doubled every other scale. Half of them are stored (the other half are
-        their mirror images, folded into real and imaginary parts).
+    n_orientations : int, default=8
+        Orientations in [0°, 180°) at the coarsest curvelet scale: even, at
+        least 4; doubled every other scale. (CurveLab counts the wedges of the
+        full circle, 2 × n_orientations; each stored wedge folds its mirror
+        image into real and imaginary parts.)
     finest : {"curvelets", "wavelets"}, default="curvelets"
         Angular wedges at the finest scale too, or one isotropic band there
         (fewer coefficients).
@@ -49,6 +50,10 @@ class CurveletTransformer(MultiscaleTransformer):
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row. Required
         for 2-D X: 1-D signals have no curvelet transform.
+    channel_axis : int or None, default=None
+        Axis of X that holds the channels of colour images (e.g. -1 for
+        ``(n_samples, height, width, 3)``): one block of coefficients per
+        channel. None: grey images.
     batch_size : int or None, default=None
         Images per chunk; None sizes chunks from scikit-learn's
         ``working_memory``.
@@ -63,6 +68,8 @@ class CurveletTransformer(MultiscaleTransformer):
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
     input_shape_ : (height, width)
+    n_channels_ : int or None
+        Channels per image (None for grey input).
     n_scales_ : int
     plan_ : CurveletPlan
         The frequency windows and wrapping rectangles (``plan_.wedges``), built
@@ -100,18 +107,19 @@ class CurveletTransformer(MultiscaleTransformer):
     }
     _images_only = True
 
-    def __init__(self, *, n_scales=None, n_angles=16, finest="curvelets", decimated=True,
-                 image_shape=None, batch_size=None, n_jobs=None, verbose=0):
+    def __init__(self, *, n_scales=None, n_orientations=8, finest="curvelets", decimated=True,
+                 image_shape=None, channel_axis=None, batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
-        self.n_angles = n_angles
+        self.n_orientations = n_orientations
         self.finest = finest
         self.decimated = decimated
-        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
-                         verbose=verbose)
+        super().__init__(image_shape=image_shape, channel_axis=channel_axis,
+                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
 
     def _make_plan(self, input_shape):
-        plan = plan_curvelets(input_shape, self.n_scales, self.n_angles, self.finest,
-                              self.decimated)
+        plan = plan_curvelets(input_shape, n_scales=self.n_scales,
+                              n_orientations=self.n_orientations, finest=self.finest,
+                              decimated=self.decimated)
         self.n_scales_ = plan.wedges[-1].scale
         self.redundancy_ = float(plan.n_coefficients / np.prod(input_shape))
         return plan

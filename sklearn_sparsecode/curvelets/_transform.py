@@ -24,31 +24,26 @@ import scipy.fft
 from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._core.bands import Band, stack_bands
-from .._core.base import run_forward
+from .._core.bands import stack_bands
+from .._core.base import resolve_plan, run_forward, run_inverse
 from .._core.validation import (
     BATCH_SIZE,
+    IMAGE_SHAPE,
     N_JOBS,
     VERBOSE,
     Interval,
     check_batch,
-    check_image_shape,
+    work_dtype,
 )
 from ._windows import build_wedges, default_n_scales
 
 SQRT2 = np.sqrt(2.0)
 
 
-# The curvelet blocks are Band records (``_bands.py``): ``scale`` 1 = coarsest
-# (low-pass) to ``n_scales`` = finest, ``angle`` the wedge index at that scale,
-# ``orientation`` the wedge's frequency direction in degrees in [0, 180) for the
-# stored half, ``part`` "real" or the "re"/"im" halves of a wedge, ``shape`` its
-# wrapping rectangle (or the full grid when undecimated).
-CurveletBand = Band
 
 CURVELET_CONSTRAINTS = {
     "n_scales": [Interval(Integral, 2, None, closed="left"), None],
-    "n_angles": [Interval(Integral, 8, None, closed="left")],
+    "n_orientations": [Interval(Integral, 4, None, closed="left")],
     "finest": [StrOptions({"curvelets", "wavelets"})],
     "decimated": ["boolean"],
 }
@@ -60,15 +55,14 @@ def _block_name(wedge, part):
     return "lowpass" if wedge.scale == 1 else "fine"
 
 
-def curvelet_layout(wedges: list) -> list[Band]:
-    """The list of :class:`Band` of a list of wedges, in output order.
+def _curvelet_bands(wedges):
+    """The :class:`Band` records of a list of wedges, in output order.
 
-    Examples
-    --------
-    >>> from sklearn_sparsecode import plan_curvelets
-    >>> plan = plan_curvelets((32, 32), n_scales=3, n_angles=8)
-    >>> [(b.scale, b.name) for b in plan.bands[:3]]
-    [(1, 'lowpass'), (2, 'a0_re'), (2, 'a0_im')]
+    ``scale`` 1 = coarsest (low-pass) to ``n_scales`` = finest, ``angle`` the
+    wedge index at that scale, ``orientation`` the wedge's frequency direction
+    in degrees in [0, 180) for the stored half, ``part`` "real" or the "re"/"im"
+    halves of a wedge, ``shape`` its wrapping rectangle (or the full grid when
+    undecimated).
     """
     entries = []
     for w in wedges:
@@ -90,8 +84,8 @@ class CurveletPlan:
     image_shape : (height, width)
     wedges : list of Wedge
         Windows and wrapping rectangles, coarse to fine.
-    bands : list of CurveletBand
-        Output layout.
+    bands : list of Band
+        Output layout (scale 1 = the coarsest, the low-pass).
     groups : list of _WedgeGroup
         Runs of consecutive wedges with the same rectangle, wrapped and
         transformed together with one gather and one batched FFT (the per-wedge
@@ -198,32 +192,34 @@ def _inverse(plan, C, out):
     out[:] = images.real.reshape(n, -1)
 
 
-def _check_curvelet_params(image_shape, n_scales, n_angles, finest):
-    image_shape = check_image_shape(image_shape, "image_shape")
-    if n_angles < 8 or n_angles % 4:
-        raise ValueError(f"n_angles must be a multiple of 4 and at least 8; got {n_angles}.")
-    if finest not in ("curvelets", "wavelets"):
-        raise ValueError(f"finest must be 'curvelets' or 'wavelets'; got {finest!r}.")
-    n_scales = default_n_scales(image_shape) if n_scales is None else int(n_scales)
-    smallest = 2 ** (n_scales + 1)
-    if min(image_shape) < max(smallest, 8):
-        raise ValueError(
-            f"Images of {image_shape[0]}x{image_shape[1]} are too small for a curvelet "
-            f"transform with {n_scales} scales: each side needs at least "
-            f"{max(smallest, 8)} pixels (2^(n_scales+1)). Use fewer scales or larger images."
-        )
-    return image_shape, n_scales
-
-
-@validate_params({"image_shape": ["array-like"], **CURVELET_CONSTRAINTS},
+@validate_params({"image_shape": IMAGE_SHAPE, **CURVELET_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
-def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_angles: int = 16,
-                   finest: str = "curvelets", decimated: bool = True) -> CurveletPlan:
+def plan_curvelets(image_shape: tuple[int, int], *, n_scales: int | None = None,
+                   n_orientations: int = 8, finest: str = "curvelets",
+                   decimated: bool = True) -> CurveletPlan:
     """Build the windows and wrapping rectangles of a curvelet transform.
 
     The plan is reused by :func:`curvelet_transform` and
     :func:`inverse_curvelet_transform`; :class:`CurveletTransformer` builds it
-    once in ``fit``. Parameters are those of :func:`curvelet_transform`.
+    once in ``fit``.
+
+    Parameters
+    ----------
+    image_shape : (height, width)
+    n_scales : int or None, default=None
+        Scales including the coarse low-pass and the finest; None is CurveLab's
+        ceil(log2(min(height, width)) − 3), at least 2. Each side needs at least
+        2^(n_scales+1) pixels.
+    n_orientations : int, default=8
+        Orientations in [0°, 180°) at the coarsest curvelet scale (even, >= 4),
+        doubled every other scale (8, 16, 16, 32, ...). CurveLab counts wedges
+        over the full circle: its ``nbangles_coarse`` is 2 × n_orientations.
+    finest : {"curvelets", "wavelets"}, default="curvelets"
+        Curvelets at the finest scale, or one isotropic (wavelet-like) band.
+    decimated : bool, default=True
+        Each band on its wrapping rectangle (the FDCT, about 3 coefficients per
+        pixel), or every band on the full image grid (undecimated: shift
+        invariant, one coefficient per pixel and real band, still a tight frame).
 
     Returns
     -------
@@ -231,18 +227,24 @@ def plan_curvelets(image_shape: tuple[int, int], n_scales: int | None = None, n_
 
     Examples
     --------
-    >>> from sklearn_sparsecode import plan_curvelets
-    >>> plan = plan_curvelets((64, 64), n_scales=3)
-    >>> plan.n_coefficients > 64 * 64
-    True
+    >>> from sklearn_sparsecode.curvelets import plan_curvelets
+    >>> plan = plan_curvelets((32, 32), n_scales=3, n_orientations=4)
+    >>> [(b.scale, b.name) for b in plan.bands[:3]]
+    [(1, 'lowpass'), (2, 'a0_re'), (2, 'a0_im')]
     """
-    image_shape, n_scales = _check_curvelet_params(image_shape, n_scales, n_angles, finest)
-    wedges = build_wedges(image_shape, n_scales, n_angles, finest, bool(decimated))
-    return CurveletPlan(image_shape, wedges, curvelet_layout(wedges), _group_wedges(wedges))
-
-
-_FUNCTION_CONSTRAINTS = {**CURVELET_CONSTRAINTS, "plan": [CurveletPlan, None],
-                         "batch_size": BATCH_SIZE, "n_jobs": N_JOBS}
+    image_shape = tuple(int(s) for s in image_shape)
+    if n_orientations % 2:
+        raise ValueError(f"n_orientations must be even (CurveLab's 2 x n_orientations wedges "
+                         f"are a multiple of 4); got {n_orientations}.")
+    n_scales = default_n_scales(image_shape) if n_scales is None else int(n_scales)
+    smallest = max(2 ** (n_scales + 1), 8)
+    if min(image_shape) < smallest:
+        raise ValueError(
+            f"Images of {image_shape[0]}x{image_shape[1]} are too small for a curvelet "
+            f"transform with {n_scales} scales: each side needs at least {smallest} pixels "
+            f"(2^(n_scales+1)). Use fewer scales or larger images.")
+    wedges = build_wedges(image_shape, n_scales, 2 * n_orientations, finest, bool(decimated))
+    return CurveletPlan(image_shape, wedges, _curvelet_bands(wedges), _group_wedges(wedges))
 
 
 def _row_bytes(plan, itemsize):
@@ -251,99 +253,89 @@ def _row_bytes(plan, itemsize):
     return itemsize * (4 * pixels + 3 * plan.n_coefficients)
 
 
-@validate_params({"X": ["array-like"], **_FUNCTION_CONSTRAINTS, "verbose": VERBOSE},
-                 prefer_skip_nested_validation=True)
-def curvelet_transform(X: ArrayLike, n_scales: int | None = None, n_angles: int = 16,
-                       finest: str = "curvelets", decimated: bool = True, *, plan: CurveletPlan | None = None,
+@validate_params({"images": ["array-like"], "plan": [CurveletPlan, None],
+                  "batch_size": BATCH_SIZE, "n_jobs": N_JOBS, "verbose": VERBOSE},
+                 # plan_params are checked by the plan function, which must not be skipped.
+                 prefer_skip_nested_validation=False)
+def curvelet_transform(images: ArrayLike, *, plan: CurveletPlan | None = None,
                        batch_size: int | None = None, n_jobs: int | None = None,
-                       verbose: int = 0) -> np.ndarray:
+                       verbose: int = 0, **plan_params) -> np.ndarray:
     """Real fast discrete curvelet transform of a batch of images, one row per image.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, height, width)
+    images : array-like of shape (n_samples, height, width)
         Real images; float32 gives float32 coefficients.
-    n_scales : int or None, default=None
-        Scales including the coarse low-pass and the finest; None is
-        ceil(log2(min(height, width)) − 3), at least 2.
-    n_angles : int, default=16
-        Wedges at the coarsest curvelet scale (multiple of 4, >= 8); doubled
-        every other scale (16, 32, 32, 64, ...).
-    finest : {"curvelets", "wavelets"}, default="curvelets"
-        Curvelets at the finest scale, or one isotropic (wavelet-like) band.
-    decimated : bool, default=True
-        Each band on its wrapping rectangle (the FDCT, about 3 coefficients per
-        pixel), or every band on the full image grid (undecimated: shift
-        invariant, one coefficient per pixel and real band, still a tight frame).
-    plan : CurveletPlan, default=None
-        A plan from :func:`plan_curvelets` (then the three parameters above are
-        ignored); built here when None.
-    batch_size, n_jobs :
-        Images per chunk (None: from ``working_memory``) and threads over chunks.
+    plan : CurveletPlan or None, default=None
+        From :func:`plan_curvelets`; None builds one from ``plan_params``.
+    batch_size : int or None, default=None
+        Images per chunk (None: from scikit-learn's ``working_memory``).
+    n_jobs : int or None, default=None
+        Threads over chunks.
     verbose : int, default=0
         Progress lines on stderr when > 0.
+    **plan_params
+        ``n_scales``, ``n_orientations``, ``finest``, ``decimated``: the
+        parameters of :func:`plan_curvelets`, when no plan is given.
 
     Returns
     -------
     coefs : ndarray of shape (n_samples, n_coefficients)
-        Laid out as :func:`curvelet_layout` says; ‖coefs[i]‖ = ‖X[i]‖.
+        Laid out as ``plan.bands`` says; ‖coefs[i]‖ = ‖images[i]‖.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import curvelet_transform, inverse_curvelet_transform
+    >>> from sklearn_sparsecode.curvelets import (curvelet_transform,
+    ...                                           inverse_curvelet_transform, plan_curvelets)
     >>> X = np.random.default_rng(0).normal(size=(2, 32, 32))
-    >>> C = curvelet_transform(X, n_scales=3, n_angles=8)
+    >>> plan = plan_curvelets((32, 32), n_scales=3, n_orientations=4)
+    >>> C = curvelet_transform(X, plan=plan)
     >>> bool(np.allclose(np.linalg.norm(C, axis=1), np.linalg.norm(X, axis=(1, 2))))
     True
-    >>> bool(np.allclose(inverse_curvelet_transform(C, (32, 32), 3, 8), X))
+    >>> bool(np.allclose(inverse_curvelet_transform(C, plan=plan), X))
     True
     """
-    X = check_batch(X, name="curvelet_transform", ndims=(3,))
-    if plan is None:
-        plan = plan_curvelets(X.shape[1:], n_scales, n_angles, finest, decimated)
-    if tuple(X.shape[1:]) != plan.image_shape:
-        raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
-    itemsize = np.dtype(np.float32 if X.dtype == np.float32 else np.float64).itemsize
+    X = check_batch(images, name="curvelet_transform", ndims=(3,))
+    plan = resolve_plan(plan, CurveletPlan, plan_curvelets, X.shape[1:], plan_params,
+                        "curvelet_transform")
     return run_forward(_forward, plan, X, plan.n_coefficients, batch_size=batch_size,
-                       n_jobs=n_jobs, verbose=verbose, row_bytes=_row_bytes(plan, itemsize),
+                       n_jobs=n_jobs, verbose=verbose,
+                       row_bytes=_row_bytes(plan, work_dtype(X.dtype).itemsize),
                        label="curvelet_transform")
 
 
-@validate_params({"coefs": ["array-like"], "image_shape": ["array-like", None],
-                  **_FUNCTION_CONSTRAINTS}, prefer_skip_nested_validation=True)
-def inverse_curvelet_transform(coefs: ArrayLike, image_shape: tuple[int, int],
-                               n_scales: int | None = None, n_angles: int = 16,
-                               finest: str = "curvelets", decimated: bool = True, *, plan: CurveletPlan | None = None,
+@validate_params({"coefs": ["array-like"], "plan": [CurveletPlan], "batch_size": BATCH_SIZE,
+                  "n_jobs": N_JOBS}, prefer_skip_nested_validation=True)
+def inverse_curvelet_transform(coefs: ArrayLike, *, plan: CurveletPlan,
                                batch_size: int | None = None,
                                n_jobs: int | None = None) -> np.ndarray:
     """Images from their curvelet coefficients (the adjoint, which is the inverse).
 
-    Parameters are those of :func:`curvelet_transform`, with ``coefs`` its
-    output and ``image_shape`` the ``(height, width)`` of the images.
+    Parameters
+    ----------
+    coefs : array-like of shape (n_samples, n_coefficients)
+        The output of :func:`curvelet_transform`.
+    plan : CurveletPlan
+        The plan of the forward transform.
+    batch_size, n_jobs :
+        As in :func:`curvelet_transform`.
 
     Returns
     -------
-    images : ndarray of shape ``(n_samples, *image_shape)``
+    images : ndarray of shape ``(n_samples, *plan.image_shape)``
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import curvelet_transform, inverse_curvelet_transform
+    >>> from sklearn_sparsecode.curvelets import (curvelet_transform,
+    ...                                           inverse_curvelet_transform, plan_curvelets)
+    >>> plan = plan_curvelets((32, 32), n_scales=3)
     >>> X = np.random.default_rng(0).normal(size=(1, 32, 32))
-    >>> C = curvelet_transform(X, n_scales=3, n_angles=8)
-    >>> bool(np.allclose(inverse_curvelet_transform(C, (32, 32), 3, 8), X))
+    >>> bool(np.allclose(inverse_curvelet_transform(curvelet_transform(X, plan=plan),
+    ...                                             plan=plan), X))
     True
     """
-    coefs = check_batch(coefs, name="inverse_curvelet_transform", ndims=(2,))
-    if plan is None:
-        plan = plan_curvelets(image_shape, n_scales, n_angles, finest, decimated)
-    n_coefs = plan.n_coefficients
-    if coefs.shape[1] != n_coefs:
-        raise ValueError(f"Expected coefficients of shape (n_samples, {n_coefs}); "
-                         f"got {coefs.shape}.")
-    itemsize = np.dtype(np.float32 if coefs.dtype == np.float32 else np.float64).itemsize
-    flat = run_forward(_inverse, plan, coefs, plan.image_shape[0] * plan.image_shape[1],
-                       batch_size=batch_size, n_jobs=n_jobs,
-                       row_bytes=_row_bytes(plan, itemsize))
-    return flat.reshape(len(coefs), *plan.image_shape)
+    return run_inverse(_inverse, plan, coefs, name="inverse_curvelet_transform",
+                       plan_type=CurveletPlan, batch_size=batch_size, n_jobs=n_jobs,
+                       row_bytes=_row_bytes)

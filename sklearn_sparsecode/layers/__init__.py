@@ -1,24 +1,18 @@
-"""Layers that act on a transform's bands: thresholds, modulus, local pooling."""
+"""Layers that act on a transform's output: thresholds and local pooling.
 
-from ._modulus import band_modulus, cascade_bands
-from ._pooling import (
-    LocalPooling,
-    PooledBand,
-    pool_coefficients,
-    pooling_layout,
-    pooling_matrix,
-)
+:func:`threshold` and :class:`ThresholdTransformer` are the non-linearity
+σ(x; τ) of the two-layer model (:func:`universal_threshold` estimates a
+denoising τ); :func:`pool_coefficients` and :class:`LocalPooling` average the
+moduli of a transform's bands on a coarse grid.
+"""
+
+from ._pooling import LocalPooling, pool_coefficients
 from ._threshold import ThresholdTransformer, threshold, universal_threshold
 
 __all__ = [
     "LocalPooling",
-    "PooledBand",
     "ThresholdTransformer",
-    "band_modulus",
-    "cascade_bands",
     "pool_coefficients",
-    "pooling_layout",
-    "pooling_matrix",
     "threshold",
     "universal_threshold",
 ]

@@ -1,20 +1,12 @@
-"""Band-level operations that make one layer's output another layer's input.
+"""The modulus layer: the first non-linearity of a scattering network.
 
 A layer's output is a coefficient matrix ``(n_samples, n_columns)`` and its
-:class:`~._bands.Band` records. The operations here take that pair and return
-a new pair, so they compose into deeper models without knowing which transform
-made the bands:
-
-* :func:`band_modulus`: the modulus of every band-pass band (``hypot`` of the
-  re/im halves of a complex band, ``|c|`` of a real one), low-pass kept signed;
-  the first non-linearity of a scattering network;
-* :func:`cascade_bands`: a second transform applied to every selected band's
-  map, as a batch of images: the second layer of a scattering network; the
-  records of the result carry the path that leads to them;
-* :func:`pool_coefficients` (in :mod:`._pooling`): averaging on a grid.
-
-Pooling is ``pool ∘ modulus``, a second-order scattering cascade is
-``pool ∘ modulus ∘ cascade(W2) ∘ modulus ∘ W1``.
+:class:`~sklearn_sparsecode.Band` records. :func:`band_modulus` takes that pair
+and returns a new pair without knowing which transform made the bands: the
+modulus of every band-pass band (``hypot`` of the re/im halves of a complex
+band, ``|c|`` of a real one), the low-pass kept signed. Pooling
+(:mod:`._pooling`) is ``pool ∘ modulus``; the scattering cascade fuses its own
+modulus into its kernels for speed.
 """
 
 from typing import NamedTuple
@@ -23,7 +15,6 @@ import numpy as np
 
 from .._core.bands import Band, complex_pairs, stack_bands
 
-__all__ = ["ModulusBlock", "band_modulus", "cascade_bands", "modulus_layout"]
 
 
 class ModulusBlock(NamedTuple):
@@ -68,7 +59,7 @@ def modulus_values(coefs, kind, sources, power=1.0):
     """The values of one modulus block for a batch, ``(n, size)``.
 
     ``kind`` and ``sources`` are those of a :class:`ModulusBlock` (or of a
-    :class:`~._pooling.PooledBand`, which pools the same values).
+    pooled block, which pools the same values).
     """
     parts = [coefs[:, a:b] for a, b in sources]
     if kind == "modulus":
@@ -101,9 +92,9 @@ def band_modulus(coefs, bands, *, power=1.0):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import plan_curvelets, curvelet_transform
-    >>> from sklearn_sparsecode import band_modulus
-    >>> plan = plan_curvelets((16, 16), n_scales=2, n_angles=8, decimated=False)
+    >>> from sklearn_sparsecode.curvelets import curvelet_transform, plan_curvelets
+    >>> from sklearn_sparsecode.layers._modulus import band_modulus
+    >>> plan = plan_curvelets((16, 16), n_scales=2, n_orientations=4, decimated=False)
     >>> C = curvelet_transform(np.ones((1, 16, 16)), plan=plan)
     >>> maps, bands = band_modulus(C, plan.bands)
     >>> [b.name for b in bands][:3]
@@ -114,47 +105,3 @@ def band_modulus(coefs, bands, *, power=1.0):
     for block in layout:
         out[:, block.band.start:block.band.stop] = modulus_values(coefs, block.kind, block.sources, power)
     return out, [block.band for block in layout]
-
-
-def cascade_bands(coefs, bands, layer_for_shape, *, select=None):
-    """Apply a second transform to the map of every selected band.
-
-    Parameters
-    ----------
-    coefs : ndarray of shape (n_samples, bands[-1].stop)
-        Real maps (for example the output of :func:`band_modulus`).
-    bands : list of Band
-    layer_for_shape : callable
-        ``layer_for_shape(shape)`` returns a fitted layer for images of that
-        shape (``forward`` and ``bands_``, see :mod:`._base`).
-    select : callable or None
-        ``select(parent, child)`` says whether the child band of the second
-        transform is kept for a parent band (for scattering: only children
-        coarser than their parent). None keeps every pair.
-
-    Returns
-    -------
-    out : ndarray of shape (n_samples, n_out)
-    out_bands : list of Band
-        The children, each with ``path`` extended by its parent's
-        ``(scale, angle)`` and a prefix naming both.
-    """
-    n = len(coefs)
-    entries, pieces = [], []
-    for parent in bands:
-        layer = layer_for_shape(parent.shape)
-        children = [c for c in layer.bands_ if select is None or select(parent, c)]
-        if not children:
-            continue
-        maps = coefs[:, parent.start:parent.stop].reshape(n, *parent.shape)
-        response = layer.forward(maps)
-        for child in children:
-            fields = child._asdict()
-            del fields["start"], fields["stop"]
-            fields.update(path=parent.path + ((parent.scale, parent.angle),) + child.path,
-                          prefix=f"{parent.prefix}__{child.prefix}")
-            entries.append(fields)
-            pieces.append(response[:, child.start:child.stop])
-    out_bands = stack_bands(entries)
-    out = np.concatenate(pieces, axis=1) if pieces else np.empty((n, 0), coefs.dtype)
-    return out, out_bands

@@ -15,9 +15,9 @@ On Fashion-MNIST a fixed bank of oriented magnitudes pooled this way is what
 brings a linear head from 84% (pixels) to about 90%.
 
 :func:`pool_coefficients` does the maths on a coefficient matrix and its band
-layout (``pool ∘ modulus``, :mod:`._layers`); :class:`LocalPooling` wraps any
+layout (``pool ∘ modulus``); :class:`LocalPooling` wraps any
 layer of this package (anything with ``bands_``, ``prepare`` and ``forward``:
-wavelets, curvelets, contourlets, the Morlet bank, see :mod:`._base`) and
+wavelets, curvelets, contourlets, the Morlet bank) and
 pools its output. It is a layer itself: its ``bands_`` are the pooled cells.
 """
 
@@ -32,10 +32,10 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import check_array, get_tags
 from sklearn.utils._param_validation import HasMethods, validate_params
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from .._core.bands import Band, feature_layout_of, feature_names_of, stack_bands
-from .._core.batching import map_in_batches
+from .._core.bands import Band, stack_bands
+from .._core.base import LayerMixin
 from .._core.validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
@@ -43,7 +43,6 @@ from .._core.validation import (
     VERBOSE,
     Interval,
     as_work_chunk,
-    work_dtype,
 )
 from ._modulus import modulus_layout, modulus_values
 
@@ -53,68 +52,21 @@ POOLING_CONSTRAINTS = {
 }
 
 
-class PooledBand(NamedTuple):
-    """One block of pooled features and the coefficient columns it comes from.
+class _PooledBlock(NamedTuple):
+    """How one output block is pooled: modulus rule, source columns and grid, output band."""
 
-    Attributes
-    ----------
-    scale : int
-        Scale of the source band (its ``Band.scale``).
-    name : str
-        The source band's name without ``_re``/``_im``: ``"lowpass"``,
-        ``"fine"``, ``"a{angle}"`` (curvelets), ``"aa"``, ``"dd"`` (wavelets), ...
-    orientation : float or None
-        Orientation of the source band in degrees, None where undefined.
-    kind : {"signed", "abs", "modulus"}
-        How coefficients become non-negative before pooling: the low-pass
-        keeps its sign, real bands take ``|c|``, paired ``(re, im)`` blocks
-        take ``hypot(re, im)``.
-    sources : tuple of (start, stop)
-        Input columns: one block, or the re and im blocks of a wedge.
-    shape : tuple of int
-        Spatial shape of the source band.
-    cells : tuple of int
-        Pooling grid of this band (at most ``grid`` cells per axis, never more
-        than the band has).
-    start, stop : int
-        Output columns, reshaped to ``cells``.
-    band : Band
-        The same block as a :class:`Band` record (``shape`` is ``cells``):
-        what the pooled output exposes to the next layer as ``bands_``.
-    """
-
-    scale: int
-    name: str
-    orientation: object
-    kind: str
-    sources: tuple
-    shape: tuple
-    cells: tuple
-    start: int
-    stop: int
-    band: Band
+    kind: str       # "signed" (low-pass), "abs" (real band) or "modulus" (re/im pair)
+    sources: tuple  # input columns: one (start, stop), or the re and im blocks
+    shape: tuple    # spatial shape of the source band
+    band: Band      # the output block; band.shape is the pooling grid (cells)
 
 
-@validate_params({"n": [Interval(Integral, 1, None, closed="left")],
-                  "cells": [Interval(Integral, 1, None, closed="left")]},
-                 prefer_skip_nested_validation=True)
-def pooling_matrix(n: int, cells: int) -> np.ndarray:
-    """Area-weighted averaging of ``n`` samples onto ``cells`` equal cells.
+def pooling_matrix(n, cells):
+    """Area-weighted averaging of ``n`` samples onto ``cells`` equal cells, (cells, n).
 
     Cell k covers [k n / cells, (k + 1) n / cells); a sample cut by a cell
     boundary counts in both cells in proportion to its overlap. Rows sum to 1;
     with ``n`` a multiple of ``cells`` it is the plain box average.
-
-    Returns
-    -------
-    P : ndarray of shape (cells, n)
-
-    Examples
-    --------
-    >>> from sklearn_sparsecode import pooling_matrix
-    >>> pooling_matrix(4, 2)
-    array([[0.5, 0.5, 0. , 0. ],
-           [0. , 0. , 0.5, 0.5]])
     """
     edges = np.arange(cells + 1) * (n / cells)
     samples = np.arange(n)
@@ -123,7 +75,7 @@ def pooling_matrix(n: int, cells: int) -> np.ndarray:
     return np.clip(overlap, 0, None) / (n / cells)
 
 
-def _check_grid(grid, n_axes):
+def _grid_cells(grid, n_axes):
     """``grid`` as a tuple of one positive int per axis, or a ValueError naming it."""
     if isinstance(grid, Integral) and not isinstance(grid, bool):
         cells = (int(grid),) * n_axes
@@ -139,71 +91,62 @@ def _check_grid(grid, n_axes):
     return cells
 
 
-@validate_params({"bands": [list], "grid": POOLING_CONSTRAINTS["grid"]},
-                 prefer_skip_nested_validation=True)
-def pooling_layout(bands: list, grid: int | tuple = 7) -> list[PooledBand]:
-    """The :class:`PooledBand` list of a transform's ``bands_`` pooled on ``grid``.
+def _plan_pooling(bands, grid):
+    """The pooled blocks of a layout: one per (complex) source band, on ``grid`` cells.
 
-    ``grid`` is the number of cells per axis (an int for all axes, or a tuple
-    per axis); a band smaller than the grid keeps its own size.
-
-    Examples
-    --------
-    >>> from sklearn_sparsecode import pooling_layout, wavelet_layout
-    >>> layout = pooling_layout(wavelet_layout((16, 16), "haar", level=1), grid=4)
-    >>> [(b.name, b.kind, b.cells) for b in layout][:2]
-    [('aa', 'signed', (4, 4)), ('da', 'abs', (4, 4))]
+    A band smaller than the grid keeps its own size.
     """
     blocks = modulus_layout(bands)
-    n_axes = len(blocks[0].band.shape)
-    cells_per_axis = _check_grid(grid, n_axes)
-    entries, cells_of = [], []
+    cells_per_axis = _grid_cells(grid, len(blocks[0].band.shape))
+    entries = []
     for block in blocks:
         source = block.band
-        cells = tuple(min(g, s) for g, s in zip(cells_per_axis, source.shape))
         fields = source._asdict()
         del fields["start"], fields["stop"]
-        fields.update(shape=cells, prefix=f"pool_s{source.scale}_{source.name}")
+        fields.update(shape=tuple(min(g, s) for g, s in zip(cells_per_axis, source.shape)),
+                      prefix=f"pool_s{source.scale}_{source.name}")
+        if source.channel is not None:
+            fields["prefix"] = f"c{source.channel}_pool_s{source.scale}_{source.name}"
         entries.append(fields)
-        cells_of.append(cells)
-    pooled = []
-    for block, band in zip(blocks, stack_bands(entries)):
-        source = block.band
-        pooled.append(PooledBand(source.scale, source.name, source.orientation, block.kind,
-                                 block.sources, source.shape, band.shape, band.start, band.stop,
-                                 band))
-    return pooled
+    return [_PooledBlock(block.kind, block.sources, block.band.shape, band)
+            for block, band in zip(blocks, stack_bands(entries))]
 
 
-def _pool_chunk(coefs, out, layout, power):
+def _pool_chunk(coefs, out, plan, power):
     n = len(coefs)
     matrices = {}
-    for band in layout:
-        values = modulus_values(coefs, band.kind, band.sources, power).reshape(n, *band.shape)
+    for block in plan:
+        values = modulus_values(coefs, block.kind, block.sources, power).reshape(n, *block.shape)
         # Separable pooling: one small matrix product per axis.
-        for axis, (size, cells) in enumerate(zip(band.shape, band.cells)):
+        for axis, (size, cells) in enumerate(zip(block.shape, block.band.shape)):
             key = (size, cells)
             if key not in matrices:
                 matrices[key] = pooling_matrix(size, cells).astype(coefs.dtype)
             values = np.moveaxis(np.tensordot(values, matrices[key], axes=([axis + 1], [1])),
                                  -1, axis + 1)
-        out[:, band.start:band.stop] = values.reshape(n, -1)
+        out[:, block.band.start:block.band.stop] = values.reshape(n, -1)
 
 
 @validate_params({"coefs": ["array-like"], "bands": [list], **POOLING_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
-def pool_coefficients(coefs: ArrayLike, bands: list, grid: int | tuple = 7,
+def pool_coefficients(coefs: ArrayLike, bands: list[Band], *, grid: int | tuple = 7,
                       power: float = 1.0) -> np.ndarray:
     """Pooled magnitudes of a batch of coefficient vectors.
+
+    Every band-pass band becomes its magnitude (``hypot`` of the re/im halves
+    of a complex band, ``|c|`` of a real one; the low-pass keeps its sign),
+    raised to ``power``, then averaged on ``grid`` cells per axis.
 
     Parameters
     ----------
     coefs : array-like of shape (n_samples, n_coefficients)
-        Output of :func:`wavelet_transform` or :func:`curvelet_transform`.
+        Coefficients of a transform of this package.
     bands : list of Band
-        The layout of ``coefs`` (``bands_`` of the fitted transformer).
+        The layout of ``coefs`` (``bands_`` of the fitted transformer, or
+        ``plan.bands``).
     grid : int or tuple of int, default=7
-        Cells per axis of each band's pooling grid.
+        Cells per axis of each band's pooling grid (a band smaller than the
+        grid keeps its size).
     power : float, default=1.0
         Exponent applied to the magnitudes before averaging; 0.5 compresses
         large responses, which helps a linear head a little.
@@ -211,13 +154,15 @@ def pool_coefficients(coefs: ArrayLike, bands: list, grid: int | tuple = 7,
     Returns
     -------
     pooled : ndarray of shape (n_samples, n_pooled)
-        Laid out as :func:`pooling_layout` says; float32 for float32 input.
+        One block per source band (``LocalPooling.bands_`` describes them);
+        float32 for float32 input.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import curvelet_transform, plan_curvelets, pool_coefficients
-    >>> plan = plan_curvelets((28, 28), n_scales=3, n_angles=8, decimated=False)
+    >>> from sklearn_sparsecode.curvelets import curvelet_transform, plan_curvelets
+    >>> from sklearn_sparsecode.layers import pool_coefficients
+    >>> plan = plan_curvelets((28, 28), n_scales=3, n_orientations=4, decimated=False)
     >>> X = np.random.default_rng(0).normal(size=(2, 28, 28))
     >>> pool_coefficients(curvelet_transform(X, plan=plan), plan.bands, grid=7).shape
     (2, 637)
@@ -227,16 +172,16 @@ def pool_coefficients(coefs: ArrayLike, bands: list, grid: int | tuple = 7,
     if not bands or not all(isinstance(b, Band) for b in bands):
         raise TypeError("bands must be the list of Band records of the coefficients "
                         "(bands_ of a fitted transformer, or plan.bands).")
-    layout = pooling_layout(bands, grid)
     if coefs.shape[1] != bands[-1].stop:
-        raise ValueError(f"Expected coefficients of shape (n_samples, {bands[-1].stop}); "
-                         f"got {coefs.shape}.")
-    out = np.empty((len(coefs), layout[-1].stop), dtype=coefs.dtype)
-    _pool_chunk(coefs, out, layout, power)
+        raise ValueError(f"bands describe {bands[-1].stop} coefficients per sample; got coefs "
+                         f"of shape {coefs.shape}.")
+    plan = _plan_pooling(bands, grid)
+    out = np.empty((len(coefs), plan[-1].band.stop), dtype=coefs.dtype)
+    _pool_chunk(coefs, out, plan, power)
     return out
 
 
-class LocalPooling(TransformerMixin, BaseEstimator):
+class LocalPooling(LayerMixin, TransformerMixin, BaseEstimator):
     """Magnitudes of a multiscale transform, averaged on a coarse grid per band.
 
     ``LocalPooling(transformer=CurveletTransformer(decimated=False), grid=7)`` computes,
@@ -251,7 +196,7 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         The multiscale transform to pool: any layer of this package
         (:class:`CurveletTransformer`, :class:`WaveletTransformer`, ...;
         cloned and fitted in ``fit``). None is
-        ``CurveletTransformer(n_scales=3, n_angles=8, decimated=False)``.
+        ``CurveletTransformer(n_scales=3, n_orientations=4, decimated=False)``.
         Undecimated bands pool on equal cells; decimated bands are pooled on
         area-weighted cells of their own grids.
     grid : int or tuple of int, default=7
@@ -272,26 +217,30 @@ class LocalPooling(TransformerMixin, BaseEstimator):
     ----------
     transformer_ : estimator
         The fitted clone of ``transformer``.
-    layout_ : list of PooledBand
-        Output layout: source band, kind, pooling grid and output columns.
+    plan_ : list
+        For each output block, how it is pooled: the modulus rule, the source
+        columns and grid, and the output :class:`~sklearn_sparsecode.Band`.
     bands_ : list of Band
-        The same blocks as :class:`Band` records (``shape`` = cells), so that
-        a pooled layer can feed another one.
+        Layout of the output: one block per source band (``shape`` = cells,
+        names ``pool_s{scale}_{band}``), so that a pooled layer can feed
+        another one.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
     input_shape_ : tuple of int
+    n_channels_ : int or None
+        Channels per image, from the wrapped transformer's ``channel_axis``.
 
     See Also
     --------
-    pool_coefficients : the function behind ``transform``.
+    sklearn_sparsecode.layers.pool_coefficients : the function behind ``transform``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sklearn_sparsecode import CurveletTransformer, LocalPooling
     >>> X = np.random.default_rng(0).normal(size=(4, 28, 28))
-    >>> pooling = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_angles=8,
+    >>> pooling = LocalPooling(transformer=CurveletTransformer(n_scales=3, n_orientations=4,
     ...                                                      decimated=False))
     >>> pooling.fit_transform(X).shape
     (4, 637)
@@ -306,6 +255,9 @@ class LocalPooling(TransformerMixin, BaseEstimator):
         "n_jobs": N_JOBS,
         "verbose": VERBOSE,
     }
+    # The pooling is BLAS products (tensordot), and so may the wrapped layer be:
+    # single-threaded BLAS keeps float32 results identical for every n_jobs.
+    _uses_blas = True
 
     def __init__(self, *, transformer=None, grid=7, power=1.0, batch_size=None, n_jobs=None,
                  verbose=0):
@@ -319,7 +271,7 @@ class LocalPooling(TransformerMixin, BaseEstimator):
     def _default_transformer(self):
         from ..curvelets import CurveletTransformer
 
-        return CurveletTransformer(n_scales=3, n_angles=8, decimated=False)
+        return CurveletTransformer(n_scales=3, n_orientations=4, decimated=False)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: ArrayLike, y: None = None) -> "LocalPooling":
@@ -343,7 +295,7 @@ class LocalPooling(TransformerMixin, BaseEstimator):
                 raise
             raise ValueError(
                 f"LocalPooling's default transformer, CurveletTransformer(n_scales=3, "
-                f"n_angles=8, decimated=False), needs images of at least 16x16: {error} "
+                f"n_orientations=4, decimated=False), needs images of at least 16x16: {error} "
                 f"For smaller images pass, e.g., transformer=CurveletTransformer(n_scales=2, "
                 f"decimated=False).") from None
         if not all(hasattr(fitted, name) for name in ("bands_", "prepare", "forward")):
@@ -352,10 +304,11 @@ class LocalPooling(TransformerMixin, BaseEstimator):
                 f"with bands_, prepare and forward: WaveletTransformer, "
                 f"CurveletTransformer, ...); got {type(inner).__name__}.")
         self.transformer_ = fitted
-        self.layout_ = pooling_layout(fitted.bands_, self.grid)
-        self.bands_ = [pooled.band for pooled in self.layout_]
+        self.plan_ = _plan_pooling(fitted.bands_, self.grid)
+        self.bands_ = [block.band for block in self.plan_]
         self.n_features_in_ = fitted.n_features_in_
         self.input_shape_ = fitted.input_shape_
+        self.n_channels_ = getattr(fitted, "n_channels_", None)
         # A refit on a plain array after a data frame must forget the old names.
         if hasattr(fitted, "feature_names_in_"):
             self.feature_names_in_ = fitted.feature_names_in_
@@ -366,7 +319,7 @@ class LocalPooling(TransformerMixin, BaseEstimator):
     def prepare(self, X: ArrayLike) -> np.ndarray:
         """Validate ``X`` as ``transform`` does (the wrapped layer's checks).
 
-        Part of the layer protocol (see :mod:`sklearn_sparsecode._base`).
+        Part of the layer protocol (see :class:`~sklearn_sparsecode.MultiscaleTransformer`).
         """
         check_is_fitted(self)
         return self.transformer_.prepare(X)
@@ -374,56 +327,17 @@ class LocalPooling(TransformerMixin, BaseEstimator):
     def forward(self, batch: np.ndarray) -> np.ndarray:
         """Pooled magnitudes of a prepared batch, in one thread and one piece."""
         chunk = as_work_chunk(batch)
-        out = np.empty((len(chunk), self.layout_[-1].stop), dtype=chunk.dtype)
-        _pool_chunk(self.transformer_.forward(chunk), out, self.layout_, self.power)
+        out = np.empty((len(chunk), self.bands_[-1].stop), dtype=chunk.dtype)
+        _pool_chunk(self.transformer_.forward(chunk), out, self.plan_, self.power)
         return out
 
-    def transform(self, X: ArrayLike) -> np.ndarray:
-        """Pooled magnitudes of each image, one row per image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
-
-        Returns
-        -------
-        pooled : ndarray of shape (n_samples, n_pooled)
-        """
-        batch = self.prepare(X)
-        dtype = work_dtype(batch.dtype)
-        n_coefs = self.transformer_.bands_[-1].stop
-
-        def pool_chunk(chunk, out):
-            out[:] = self.forward(chunk)
-
+    def _chunk_row_bytes(self, itemsize):
         # The coefficients, their magnitudes and one pooling temporary per image.
-        row_bytes = dtype.itemsize * (3 * n_coefs + batch[0].size)
-        # The pooling itself is BLAS products (tensordot), and so may the wrapped
-        # layer be: single-threaded BLAS keeps float32 results identical for every n_jobs.
-        return map_in_batches(pool_chunk, batch, self.layout_[-1].stop, dtype,
-                              batch_size=self.batch_size, n_jobs=self.n_jobs,
-                              row_bytes=row_bytes, uses_blas=True, verbose=self.verbose,
-                              label="LocalPooling")
-
-    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Names such as ``pool_s2_a3_1_4`` (scale, band, cell row, cell column)."""
-        check_is_fitted(self)
-        _check_feature_names_in(self, input_features, generate_names=False)
-        return feature_names_of(self.bands_)
-
-    def feature_layout(self) -> np.ndarray:
-        """Where every output column comes from, as a numpy structured array.
-
-        Fields ``scale``, ``band`` (see :class:`PooledBand`), ``orientation``
-        (degrees, NaN where undefined), ``row`` and ``col`` (pooling cell;
-        ``col`` is -1 for 1-D signals).
-        """
-        check_is_fitted(self)
-        return feature_layout_of(self.bands_)
+        n_coefs = self.transformer_.bands_[-1].stop
+        return itemsize * (3 * n_coefs + int(np.prod(self.input_shape_)) * (self.n_channels_ or 1))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = self._default_transformer() if self.transformer is None else self.transformer
         tags.input_tags = get_tags(inner).input_tags
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

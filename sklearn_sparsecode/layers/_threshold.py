@@ -21,6 +21,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from .._core.bands import Band
 from .._core.base import ImageInputMixin
 from .._core.batching import map_in_batches
+from .._core.shrinkage import SHRINKAGES, robust_sigma, shrink_into, tau_in_dtype
 from .._core.validation import (
     BATCH_SIZE,
     FLOAT_DTYPES,
@@ -31,7 +32,6 @@ from .._core.validation import (
     work_dtype,
 )
 
-THRESHOLD_MODES = ("hard", "soft", "garrote")
 SIGN_OPTIONS = ("keep", "magnitude", "split")
 
 TOP_K = [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, 1, closed="right"), None]
@@ -71,7 +71,7 @@ def universal_threshold(X: ArrayLike, bands: list[Band] | None = None) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import universal_threshold
+    >>> from sklearn_sparsecode.layers import universal_threshold
     >>> round(universal_threshold(np.array([[0.6745, -0.6745, 0.6745, -0.6745]])), 3)
     1.665
     """
@@ -84,7 +84,7 @@ def universal_threshold(X: ArrayLike, bands: list[Band] | None = None) -> float:
         d = d[d != 0]
     if d.size == 0:
         return 0.0
-    sigma = float(np.median(np.abs(d))) / 0.6745
+    sigma = float(robust_sigma(d))
     return sigma * math.sqrt(2.0 * math.log(max(X.shape[-1], 2)))
 
 
@@ -116,48 +116,16 @@ def _top_k_rule(X, magnitude, tau, k):
     return np.maximum(largest_dropped, tau), keep
 
 
-def _tau_in_dtype(tau, dtype):
-    """The largest value of ``dtype`` that is <= τ.
-
-    For x of that dtype, |x| > τ (compared exactly, as in float64) holds exactly
-    when |x| > this value, so float32 and float64 input with the same values keep
-    the same entries. Rounding τ to the nearest float32 instead would keep or drop
-    entries lying between τ and its rounding.
-    """
-    with np.errstate(over="ignore"):  # τ beyond the dtype's range: inf, then its max
-        t = dtype.type(tau)
-    if float(t) > tau:
-        t = np.nextafter(t, dtype.type(-np.inf))
-    return t
-
-
-def _threshold_into(X, out, tau, mode, sign, k):
+def _threshold_into(X, out, tau, shrinkage, sign, k):
     """Write σ(X) into ``out``; ``out`` has twice the columns of X for sign='split'."""
     p = X.shape[1]
     shrunk = out[:, :p]
-    tau = _tau_in_dtype(tau, X.dtype)
+    tau = tau_in_dtype(tau, X.dtype)
     if k is None:
-        t = tau
-        keep = None if mode == "soft" else np.abs(X) > t
+        t, keep = tau, None
     else:
         t, keep = _top_k_rule(X, np.abs(X), tau, k)
-    if mode == "hard":
-        # fill + masked copy rather than X * keep, which would give -0.0.
-        shrunk.fill(0)
-        np.copyto(shrunk, X, where=keep)
-    elif mode == "soft":
-        # x - clip(x, -t, t) == sign(x) * max(|x| - t, 0), in two passes. Entries
-        # outside the top k have |x| <= t already, so no mask is needed.
-        np.clip(X, -t, t, out=shrunk)
-        np.subtract(X, shrunk, out=shrunk)
-    else:  # garrote: x - t²/x above the threshold, 0 elsewhere
-        # As x - t·(t/x): |t/x| < 1 where kept, so nothing overflows (t² does for
-        # t > 1.8e19 in float32 or 1.3e154 in float64, giving ∓inf).
-        shrunk.fill(0)
-        np.divide(t, X, out=shrunk, where=keep)
-        np.multiply(shrunk, t, out=shrunk, where=keep)
-        np.subtract(X, shrunk, out=shrunk, where=keep)
-
+    shrink_into(X, shrunk, t, shrinkage, keep)
     if sign == "magnitude":
         np.abs(shrunk, out=shrunk)
     elif sign == "split":
@@ -167,19 +135,17 @@ def _threshold_into(X, out, tau, mode, sign, k):
         np.maximum(shrunk, 0, out=shrunk)
 
 
-def _check_threshold_params(tau, mode, sign):
-    if isinstance(tau, bool) or not (isinstance(tau, Real) and tau >= 0 and math.isfinite(tau)):
-        raise ValueError(f"tau must be a non-negative finite number; got {tau!r}.")
-    if mode not in THRESHOLD_MODES:
-        raise ValueError(f"mode must be one of {THRESHOLD_MODES}; got {mode!r}.")
-    if sign not in SIGN_OPTIONS:
-        raise ValueError(f"sign must be one of {SIGN_OPTIONS}; got {sign!r}.")
+THRESHOLD_CONSTRAINTS = {
+    "tau": [Interval(Real, 0, None, closed="left")],
+    "shrinkage": [StrOptions(set(SHRINKAGES))],
+    "sign": [StrOptions(set(SIGN_OPTIONS))],
+    "top_k": TOP_K,
+}
 
 
-@validate_params({"X": ["array-like"], "tau": "no_validation", "mode": "no_validation",
-                  "sign": "no_validation", "top_k": TOP_K, "batch_size": BATCH_SIZE,
+@validate_params({"X": ["array-like"], **THRESHOLD_CONSTRAINTS, "batch_size": BATCH_SIZE,
                   "n_jobs": N_JOBS}, prefer_skip_nested_validation=True)
-def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str = "keep",
+def threshold(X: ArrayLike, tau: float = 0.0, *, shrinkage: str = "hard", sign: str = "keep",
               top_k: int | float | None = None, batch_size: int | None = None,
               n_jobs: int | None = None) -> np.ndarray:
     """Apply the threshold non-linearity σ(x; τ) to every entry of X.
@@ -200,7 +166,7 @@ def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str =
         Codes, e.g. wavelet coefficients. float32 stays float32.
     tau : float, default=0.0
         The threshold τ >= 0.
-    mode : {"hard", "soft", "garrote"}, default="hard"
+    shrinkage : {"hard", "soft", "garrote"}, default="hard"
     sign : {"keep", "magnitude", "split"}, default="keep"
         ``"keep"``: the signed σ(x). ``"magnitude"``: |σ(x)|, a rectified
         code. ``"split"``: two non-negative halves [max(σ(x), 0), max(−σ(x), 0)]
@@ -224,20 +190,20 @@ def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str =
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import threshold
+    >>> from sklearn_sparsecode.layers import threshold
     >>> x = np.array([[-3.0, -1.0, 0.5, 2.0]])
-    >>> threshold(x, 1.0, mode="hard")
+    >>> threshold(x, 1.0, shrinkage="hard")
     array([[-3.,  0.,  0.,  2.]])
-    >>> threshold(x, 1.0, mode="soft")
+    >>> threshold(x, 1.0, shrinkage="soft")
     array([[-2.,  0.,  0.,  1.]])
-    >>> threshold(x, 1.0, mode="soft", sign="split")
+    >>> threshold(x, 1.0, shrinkage="soft", sign="split")
     array([[0., 0., 0., 1., 2., 0., 0., 0.]])
     >>> threshold(x, top_k=2)
     array([[-3.,  0.,  0.,  2.]])
     """
-    # tau, mode and sign keep the messages of _check_threshold_params (shared
-    # with nothing else); the rest uses the estimator's constraint objects.
-    _check_threshold_params(tau, mode, sign)
+    if not math.isfinite(tau):
+        raise ValueError(f"The 'tau' parameter of threshold must be a finite number >= 0; "
+                         f"got {tau!r}.")
     if np.ndim(X) != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {np.shape(X)}.")
     X = check_array(X, dtype="numeric", input_name="X", estimator="threshold")
@@ -245,7 +211,7 @@ def threshold(X: ArrayLike, tau: float = 0.0, *, mode: str = "hard", sign: str =
     width = X.shape[1] * (2 if sign == "split" else 1)
     # Integer and float16 codes are converted chunk by chunk (bounded memory).
     return map_in_batches(
-        lambda chunk, out: _threshold_into(as_work_chunk(chunk), out, tau, mode, sign, k),
+        lambda chunk, out: _threshold_into(as_work_chunk(chunk), out, tau, shrinkage, sign, k),
         X, width, work_dtype(X.dtype), batch_size=batch_size, n_jobs=n_jobs,
     )
 
@@ -265,7 +231,7 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         The threshold τ. ``"universal"`` estimates it in ``fit`` as
         σ̂·sqrt(2 log n) with σ̂ = median(|X|)/0.6745 over the training codes and
         n the number of features (VisuShrink); the value is in ``tau_``.
-    mode : {"hard", "soft", "garrote"}, default="hard"
+    shrinkage : {"hard", "soft", "garrote"}, default="hard"
         ``"hard"``: x·1{|x| > τ}; ``"soft"``: sign(x)·max(|x| − τ, 0);
         ``"garrote"``: (x − τ²/x)·1{|x| > τ}.
     sign : {"keep", "magnitude", "split"}, default="keep"
@@ -305,22 +271,20 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
     >>> import numpy as np
     >>> from sklearn_sparsecode import ThresholdTransformer
     >>> X = np.array([[-3.0, -1.0, 0.5, 2.0]])
-    >>> ThresholdTransformer(tau=1.0, mode="soft").fit_transform(X)
+    >>> ThresholdTransformer(tau=1.0, shrinkage="soft").fit_transform(X)
     array([[-2.,  0.,  0.,  1.]])
     >>> ThresholdTransformer(tau=1.0, sign="magnitude").fit_transform(X)
     array([[3., 0., 0., 2.]])
     """
 
     _parameter_constraints: dict = {
+        **THRESHOLD_CONSTRAINTS,
         "tau": [Interval(Real, 0, None, closed="left"), StrOptions({"universal"})],
-        "mode": [StrOptions(set(THRESHOLD_MODES))],
-        "sign": [StrOptions(set(SIGN_OPTIONS))],
-        "top_k": TOP_K,
     }
 
-    def __init__(self, *, tau=0.0, mode="hard", sign="keep", top_k=None):
+    def __init__(self, *, tau=0.0, shrinkage="hard", sign="keep", top_k=None):
         self.tau = tau
-        self.mode = mode
+        self.shrinkage = shrinkage
         self.sign = sign
         self.top_k = top_k
 
@@ -355,7 +319,8 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_images(self, X, reset=False, reshape=False, keep_dtype=True)
-        return threshold(X, self.tau_, mode=self.mode, sign=self.sign, top_k=self.top_k)
+        return threshold(X, self.tau_, shrinkage=self.shrinkage, sign=self.sign,
+                         top_k=self.top_k)
 
     def feature_layout(self) -> np.ndarray:
         """Where every output column comes from, as a numpy structured array.

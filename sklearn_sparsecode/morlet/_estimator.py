@@ -1,13 +1,8 @@
 """The Morlet filter bank as a scikit-learn estimator (see :mod:`._transform`).
 """
 
-from numbers import Integral, Real
-
-from sklearn.utils._param_validation import StrOptions
-
 from .._core.base import MultiscaleTransformer
-from .._core.validation import Interval
-from ._transform import _forward, _inverse, _row_bytes, plan_morlet
+from ._transform import MORLET_CONSTRAINTS, _forward, _inverse, _row_bytes, plan_morlet
 
 
 class MorletTransformer(MultiscaleTransformer):
@@ -35,6 +30,10 @@ class MorletTransformer(MultiscaleTransformer):
         (frame bounds in ``plan_.frame_bounds``; the inverse is then the dual frame).
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row.
+    channel_axis : int or None, default=None
+        Axis of X that holds the channels of colour images (e.g. -1 for
+        ``(n_samples, height, width, 3)``): one block of coefficients per
+        channel. None: grey images.
     batch_size : int or None, default=None
         Images per chunk; None sizes chunks from ``working_memory``.
     n_jobs : int or None, default=None
@@ -48,12 +47,16 @@ class MorletTransformer(MultiscaleTransformer):
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
     input_shape_ : (height, width)
+    n_channels_ : int or None
+        Channels per image (None for grey input).
     plan_ : MorletPlan
     bands_ : list of Band
 
     See Also
     --------
-    morlet_transform, ScatteringTransformer, LocalPooling
+    sklearn_sparsecode.morlet.morlet_transform : The function behind ``transform``.
+    ScatteringTransformer : The cascade of this bank.
+    LocalPooling : Pooled moduli of any transform.
 
     References
     ----------
@@ -76,25 +79,23 @@ class MorletTransformer(MultiscaleTransformer):
     """
 
     _parameter_constraints: dict = {
-        "n_scales": [Interval(Integral, 1, None, closed="left")],
-        "n_orientations": [Interval(Integral, 1, None, closed="left")],
-        "slant": [Interval(Real, 0, None, closed="neither"), None],
-        "normalize": [StrOptions({"tight", "peak"})],
+        **MORLET_CONSTRAINTS,
         **MultiscaleTransformer._parameter_constraints,
     }
     _images_only = True
 
     def __init__(self, *, n_scales=3, n_orientations=8, slant=None, normalize="tight",
-                 image_shape=None, batch_size=None, n_jobs=None, verbose=0):
+                 image_shape=None, channel_axis=None, batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
         self.n_orientations = n_orientations
         self.slant = slant
         self.normalize = normalize
-        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
-                         verbose=verbose)
+        super().__init__(image_shape=image_shape, channel_axis=channel_axis,
+                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
 
     def _make_plan(self, input_shape):
-        return plan_morlet(input_shape, self.n_scales, self.n_orientations, slant=self.slant,
+        return plan_morlet(input_shape, n_scales=self.n_scales,
+                           n_orientations=self.n_orientations, slant=self.slant,
                            normalize=self.normalize)
 
     _forward = staticmethod(_forward)

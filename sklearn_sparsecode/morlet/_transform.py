@@ -22,8 +22,18 @@ import scipy.fft
 from numpy.typing import ArrayLike
 
 from .._core.bands import stack_bands
-from .._core.base import run_forward
-from .._core.validation import check_batch, work_dtype
+from sklearn.utils._param_validation import StrOptions, validate_params
+
+from .._core.base import resolve_plan, run_forward, run_inverse
+from .._core.validation import (
+    BATCH_SIZE,
+    IMAGE_SHAPE,
+    N_JOBS,
+    VERBOSE,
+    Interval,
+    check_batch,
+    work_dtype,
+)
 from ._filters import littlewood_paley, morlet_bank, orientations
 
 
@@ -64,28 +74,15 @@ class MorletPlan:
         return float(self.lp_sum.min()), float(self.lp_sum.max())
 
 
-def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {value}.")
-    return int(value)
+MORLET_CONSTRAINTS = {
+    "n_scales": [Interval(Integral, 1, None, closed="left")],
+    "n_orientations": [Interval(Integral, 1, None, closed="left")],
+    "slant": [Interval(Real, 0, None, closed="neither"), None],
+    "normalize": [StrOptions({"peak", "tight"})],
+}
 
 
-def _check_bank_params(n_scales, n_orientations, slant, normalize):
-    n_scales = _check_int(n_scales, "n_scales", 1)
-    n_orientations = _check_int(n_orientations, "n_orientations", 1)
-    if slant is not None:
-        if not isinstance(slant, Real) or isinstance(slant, bool):
-            raise TypeError(f"slant must be a float or None; got {type(slant).__name__}.")
-        if not slant > 0:
-            raise ValueError(f"slant must be > 0; got {slant}.")
-    if normalize not in ("peak", "tight"):
-        raise ValueError(f"normalize must be 'peak' or 'tight'; got {normalize!r}.")
-    return n_scales, n_orientations
-
-
-def morlet_layout(image_shape, n_scales, n_orientations, prefix="morlet"):
+def _morlet_bands(image_shape, n_scales, n_orientations, prefix="morlet"):
     """Band records of the Morlet transform: low-pass, then (Re, Im) per scale and angle.
 
     Scales count like wavelet levels (``scale_label="level"``): 1 is the
@@ -105,25 +102,47 @@ def morlet_layout(image_shape, n_scales, n_orientations, prefix="morlet"):
     return stack_bands(entries)
 
 
-def plan_morlet(image_shape: tuple[int, int], n_scales: int = 3, n_orientations: int = 8, *,
+@validate_params({"image_shape": IMAGE_SHAPE, **MORLET_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
+def plan_morlet(image_shape: tuple[int, int], *, n_scales: int = 3, n_orientations: int = 8,
                 slant: float | None = None, normalize: str = "tight") -> MorletPlan:
     """Build the Fourier-domain filters and the output layout of a Morlet transform.
 
-    Parameters are those of :func:`morlet_transform`.
+    Parameters
+    ----------
+    image_shape : (height, width)
+        Each side at least 2 (periodic boundary).
+    n_scales : int, default=3
+        J dyadic scales, j = 0 (finest, centre frequency 3π/4) to J − 1.
+    n_orientations : int, default=8
+        L orientations kπ/L per scale, in [0°, 180°).
+    slant : float or None, default=None
+        Aspect ratio of the envelope (1/slant longer along the crests); None is 4/L.
+    normalize : {"tight", "peak"}, default="tight"
+        ``"tight"``: filters divided by √A so that ‖coefs‖ = ‖x‖ (Parseval).
+        ``"peak"``: unit-peak filters (Kymatio's), frame bounds ``plan.frame_bounds``.
 
     Returns
     -------
     plan : MorletPlan
+        ``plan.bands``: the low-pass, then the (Re, Im) halves of every scale
+        (1 = finest) and orientation.
+
+    Examples
+    --------
+    >>> from sklearn_sparsecode.morlet import plan_morlet
+    >>> plan = plan_morlet((16, 16), n_scales=2, n_orientations=4)
+    >>> [b.name for b in plan.bands[:3]], plan.n_coefficients
+    (['lowpass', 'a0_re', 'a0_im'], 4352)
     """
-    n_scales, n_orientations = _check_bank_params(n_scales, n_orientations, slant, normalize)
     shape = tuple(int(s) for s in image_shape)
-    if len(shape) != 2 or min(shape) < 2:
-        raise ValueError(f"image_shape must be (height, width) with sides >= 2; got {image_shape!r}.")
+    if min(shape) < 2:
+        raise ValueError(f"image_shape must have sides >= 2; got {image_shape!r}.")
     phi_hat, psi_hat = morlet_bank(shape, n_scales, n_orientations, slant=slant,
                                    normalize=normalize)
     return MorletPlan(shape, n_scales, n_orientations, normalize, phi_hat, psi_hat,
                       littlewood_paley(phi_hat, psi_hat),
-                      morlet_layout(shape, n_scales, n_orientations))
+                      _morlet_bands(shape, n_scales, n_orientations))
 
 
 def _forward(plan, X, out):
@@ -166,34 +185,33 @@ def _row_bytes(plan, itemsize):
     return itemsize * 4 * (plan.n_coefficients + plan.image_shape[0] * plan.image_shape[1])
 
 
-def morlet_transform(X: ArrayLike, n_scales: int = 3, n_orientations: int = 8, *,
-                     slant: float | None = None, normalize: str = "tight",
-                     plan: MorletPlan | None = None, batch_size: int | None = None,
-                     n_jobs: int | None = None) -> np.ndarray:
+@validate_params({"images": ["array-like"], "plan": [MorletPlan, None],
+                  "batch_size": BATCH_SIZE, "n_jobs": N_JOBS, "verbose": VERBOSE},
+                 # plan_params are checked by the plan function, which must not be skipped.
+                 prefer_skip_nested_validation=False)
+def morlet_transform(images: ArrayLike, *, plan: MorletPlan | None = None,
+                     batch_size: int | None = None, n_jobs: int | None = None,
+                     verbose: int = 0, **plan_params) -> np.ndarray:
     """Undecimated oriented Morlet transform of a batch of images, one row per image.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, height, width)
+    images : array-like of shape (n_samples, height, width)
         Real images (periodic boundary); float32 gives float32 coefficients.
-    n_scales : int, default=3
-        J dyadic scales, j = 0 (finest, centre frequency 3π/4) to J − 1.
-    n_orientations : int, default=8
-        L orientations kπ/L per scale.
-    slant : float or None, default=None
-        Aspect ratio of the envelope (1/slant longer along the crests); None is 4/L.
-    normalize : {"tight", "peak"}, default="tight"
-        ``"tight"``: filters divided by √A so that ‖coefs‖ = ‖x‖ (Parseval).
-        ``"peak"``: unit-peak filters (Kymatio's), frame bounds ``plan.frame_bounds``.
-    plan : MorletPlan or None
-        From :func:`plan_morlet`; the parameters above are then ignored.
+    plan : MorletPlan or None, default=None
+        From :func:`plan_morlet`; None builds one from ``plan_params``.
     batch_size, n_jobs :
         Images per chunk (None: from ``working_memory``) and threads over chunks.
+    verbose : int, default=0
+        Progress lines on stderr when > 0.
+    **plan_params
+        ``n_scales``, ``n_orientations``, ``slant``, ``normalize``: the
+        parameters of :func:`plan_morlet`, when no plan is given.
 
     Returns
     -------
     coefs : ndarray of shape (n_samples, (1 + 2 J L) height width)
-        Laid out as :func:`morlet_layout` says.
+        Laid out as ``plan.bands`` says.
 
     References
     ----------
@@ -204,7 +222,7 @@ def morlet_transform(X: ArrayLike, n_scales: int = 3, n_orientations: int = 8, *
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import morlet_transform
+    >>> from sklearn_sparsecode.morlet import morlet_transform
     >>> X = np.random.default_rng(0).normal(size=(2, 16, 16))
     >>> C = morlet_transform(X, n_scales=2, n_orientations=4)
     >>> C.shape
@@ -212,35 +230,44 @@ def morlet_transform(X: ArrayLike, n_scales: int = 3, n_orientations: int = 8, *
     >>> bool(np.allclose(np.linalg.norm(C, axis=1), np.linalg.norm(X, axis=(1, 2))))
     True
     """
-    X = check_batch(X, name="morlet_transform", ndims=(3,))
-    if plan is None:
-        plan = plan_morlet(X.shape[1:], n_scales, n_orientations, slant=slant,
-                           normalize=normalize)
-    elif not isinstance(plan, MorletPlan):
-        raise TypeError(f"plan must be a MorletPlan; got {type(plan).__name__}.")
-    if tuple(X.shape[1:]) != plan.image_shape:
-        raise ValueError(f"The plan is for {plan.image_shape} images; got {X.shape[1:]}.")
+    X = check_batch(images, name="morlet_transform", ndims=(3,))
+    plan = resolve_plan(plan, MorletPlan, plan_morlet, X.shape[1:], plan_params,
+                        "morlet_transform")
     return run_forward(_forward, plan, X, plan.n_coefficients, batch_size=batch_size,
-                       n_jobs=n_jobs, row_bytes=_row_bytes(plan, work_dtype(X.dtype).itemsize),
+                       n_jobs=n_jobs, verbose=verbose,
+                       row_bytes=_row_bytes(plan, work_dtype(X.dtype).itemsize),
                        label="morlet_transform")
 
 
-def inverse_morlet_transform(coefs: ArrayLike, plan: MorletPlan, *,
+@validate_params({"coefs": ["array-like"], "plan": [MorletPlan], "batch_size": BATCH_SIZE,
+                  "n_jobs": N_JOBS}, prefer_skip_nested_validation=True)
+def inverse_morlet_transform(coefs: ArrayLike, *, plan: MorletPlan,
                              batch_size: int | None = None,
                              n_jobs: int | None = None) -> np.ndarray:
     """Images from their Morlet coefficients (the dual frame; the adjoint when tight).
 
-    Returns an array of shape ``(n_samples, *plan.image_shape)``.
+    Parameters
+    ----------
+    coefs : array-like of shape (n_samples, n_coefficients)
+    plan : MorletPlan
+        The plan of the forward transform.
+    batch_size, n_jobs :
+        As in :func:`morlet_transform`.
+
+    Returns
+    -------
+    images : ndarray of shape ``(n_samples, *plan.image_shape)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sparsecode.morlet import (inverse_morlet_transform, morlet_transform,
+    ...                                       plan_morlet)
+    >>> plan = plan_morlet((16, 16), n_scales=2, n_orientations=4)
+    >>> X = np.random.default_rng(0).normal(size=(2, 16, 16))
+    >>> bool(np.allclose(inverse_morlet_transform(morlet_transform(X, plan=plan), plan=plan), X))
+    True
     """
-    if not isinstance(plan, MorletPlan):
-        raise TypeError(f"plan must be a MorletPlan; got {type(plan).__name__}.")
-    coefs = check_batch(coefs, name="inverse_morlet_transform", ndims=(2,))
-    n_coefs = plan.n_coefficients
-    if coefs.shape[1] != n_coefs:
-        raise ValueError(f"Expected coefficients of shape (n_samples, {n_coefs}); "
-                         f"got {coefs.shape}.")
-    pixels = plan.image_shape[0] * plan.image_shape[1]
-    flat = run_forward(_inverse, plan, coefs, pixels, batch_size=batch_size, n_jobs=n_jobs,
-                       row_bytes=_row_bytes(plan, work_dtype(coefs.dtype).itemsize),
-                       label="inverse_morlet_transform")
-    return flat.reshape(len(coefs), *plan.image_shape)
+    return run_inverse(_inverse, plan, coefs, name="inverse_morlet_transform",
+                       plan_type=MorletPlan, batch_size=batch_size, n_jobs=n_jobs,
+                       row_bytes=_row_bytes)

@@ -94,8 +94,9 @@ def band_atom_norms(transformer, *, method="auto", random_state=0):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import WaveletTransformer, band_atom_norms
-    >>> wt = WaveletTransformer(wavelet="db4", level=2).fit(np.zeros((1, 32, 32)))
+    >>> from sklearn_sparsecode import WaveletTransformer
+    >>> from sklearn_sparsecode.restoration import band_atom_norms
+    >>> wt = WaveletTransformer(wavelet="db4", n_scales=2).fit(np.zeros((1, 32, 32)))
     >>> bool(np.allclose(band_atom_norms(wt), 1.0))   # orthonormal basis
     True
     """
@@ -229,14 +230,14 @@ def nterm_approximation(image, transformer, n, *, method="largest", max_iter=50,
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import (CurveletTransformer, WaveletTransformer,
-    ...                                 nterm_approximation)
+    >>> from sklearn_sparsecode import CurveletTransformer, WaveletTransformer
+    >>> from sklearn_sparsecode.restoration import nterm_approximation
     >>> from sklearn_sparsecode.datasets import make_cartoon
     >>> x = make_cartoon(64, random_state=0)
     >>> x_n = nterm_approximation(x, WaveletTransformer(wavelet="db4"), 200)
     >>> x_n.shape
     (64, 64)
-    >>> ct = CurveletTransformer(n_scales=3, n_angles=8)
+    >>> ct = CurveletTransformer(n_scales=3, n_orientations=4)
     >>> largest = nterm_approximation(x, ct, 200)
     >>> iht = nterm_approximation(x, ct, 200, method="iht")
     >>> bool(np.linalg.norm(x - iht) <= np.linalg.norm(x - largest))

@@ -160,7 +160,7 @@ def estimate_sigma(images, transformer=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import estimate_sigma
+    >>> from sklearn_sparsecode.restoration import estimate_sigma
     >>> noise = np.random.default_rng(0).normal(scale=0.1, size=(128, 128))
     >>> round(estimate_sigma(noise), 2)
     0.1
@@ -355,7 +355,8 @@ def denoise(images, transformer=None, sigma=None, *, rule="fixed", mode="hard", 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_sparsecode import CurveletTransformer, denoise
+    >>> from sklearn_sparsecode import CurveletTransformer
+    >>> from sklearn_sparsecode.restoration import denoise
     >>> from sklearn_sparsecode.datasets import make_cartoon
     >>> clean = make_cartoon(64, random_state=0)
     >>> noisy = clean + np.random.default_rng(0).normal(scale=0.1, size=clean.shape)

@@ -1,14 +1,9 @@
 """The scattering transform as a scikit-learn estimator.
 """
 
-from numbers import Integral, Real
-
-from sklearn.utils._param_validation import StrOptions
-
 from .._core.base import MultiscaleTransformer
-from .._core.validation import Interval
-from ._cascade import _forward, _row_bytes, run_scattering
-from ._plan import FRAMES, PADDINGS, plan_scattering
+from ._cascade import _forward, _row_bytes
+from ._plan import SCATTERING_CONSTRAINTS, plan_scattering
 
 
 class ScatteringTransformer(MultiscaleTransformer):
@@ -61,6 +56,10 @@ class ScatteringTransformer(MultiscaleTransformer):
         ignored by the other options.
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row.
+    channel_axis : int or None, default=None
+        Axis of X that holds the channels of colour images (e.g. -1 for
+        ``(n_samples, height, width, 3)``): one block of features per channel.
+        None: grey images.
     batch_size : int or None, default=None
         Images per chunk; None sizes chunks from scikit-learn's ``working_memory``.
     n_jobs : int or None, default=None
@@ -74,6 +73,8 @@ class ScatteringTransformer(MultiscaleTransformer):
     feature_names_in_ : ndarray of str
         Defined when X is a data frame with string column names.
     input_shape_ : (height, width)
+    n_channels_ : int or None
+        Channels per image (None for grey input).
     plan_ : ScatteringPlan
     bands_ : list of Band
         One record per output block (``path`` gives ((scale1, angle1), (scale2,
@@ -81,7 +82,9 @@ class ScatteringTransformer(MultiscaleTransformer):
 
     See Also
     --------
-    scattering_transform, MorletTransformer, LocalPooling
+    sklearn_sparsecode.scattering.scattering_transform : The function behind ``transform``.
+    MorletTransformer : The first layer alone.
+    LocalPooling : Pooled moduli of any transform (a first-order front end).
 
     References
     ----------
@@ -107,29 +110,18 @@ class ScatteringTransformer(MultiscaleTransformer):
     """
 
     _parameter_constraints: dict = {
-        "n_scales": [Interval(Integral, 1, None, closed="left")],
-        "n_orientations": [Interval(Integral, 1, None, closed="left")],
-        "max_order": [Interval(Integral, 1, 2, closed="both")],
-        "frame": [StrOptions(set(FRAMES))],
-        "padding": [StrOptions(set(PADDINGS))],
-        "normalize": [StrOptions({"peak", "tight"})],
-        "subsampling": [Integral],
-        "oversampling": [Interval(Integral, 0, None, closed="left")],
-        "rotation": [StrOptions({"average", "fourier", "roto-translation"}), None],
-        "scale": [StrOptions({"average"}), None],
-        "compression": [StrOptions({"log"}), Interval(Real, 0, 1, closed="right"), None],
-        "slant": [Interval(Real, 0, None, closed="neither"), None],
-        "rotation_window": [Interval(Real, 0, 180, closed="both")],
+        **SCATTERING_CONSTRAINTS,
         **MultiscaleTransformer._parameter_constraints,
     }
     _images_only = True
     _uses_blas = True  # every filtering step and low-pass is a matrix product
+    _pass_rows = True  # inner chunks aligned to the image index: bit-identical per batch_size
 
     def __init__(self, *, n_scales=2, n_orientations=8, max_order=2, frame="morlet",
                  padding="reflect", normalize="peak", subsampling=0, oversampling=0,
                  rotation=None,
                  scale=None, compression=0.5, slant=None, rotation_window=22.5,
-                 image_shape=None, batch_size=None, n_jobs=None, verbose=0):
+                 image_shape=None, channel_axis=None, batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
         self.n_orientations = n_orientations
         self.max_order = max_order
@@ -143,12 +135,13 @@ class ScatteringTransformer(MultiscaleTransformer):
         self.compression = compression
         self.slant = slant
         self.rotation_window = rotation_window
-        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
-                         verbose=verbose)
+        super().__init__(image_shape=image_shape, channel_axis=channel_axis,
+                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
 
     def _make_plan(self, input_shape):
         return plan_scattering(
-            input_shape, self.n_scales, self.n_orientations, self.max_order, frame=self.frame,
+            input_shape, n_scales=self.n_scales, n_orientations=self.n_orientations,
+            max_order=self.max_order, frame=self.frame,
             padding=self.padding, normalize=self.normalize, subsampling=self.subsampling,
             oversampling=self.oversampling,
             rotation=self.rotation, scale=self.scale, compression=self.compression,
@@ -158,20 +151,3 @@ class ScatteringTransformer(MultiscaleTransformer):
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)
-
-    def transform(self, X):
-        """Scattering coefficients of each image, one row per image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
-
-        Returns
-        -------
-        S : ndarray of shape (n_samples, n_features_out)
-            float32 for float32 input, float64 otherwise; bit-identical for
-            every ``batch_size`` and ``n_jobs``.
-        """
-        batch = self.prepare(X)
-        return run_scattering(self.plan_, batch, batch_size=self.batch_size, n_jobs=self.n_jobs,
-                              verbose=self.verbose, label=type(self).__name__)

@@ -37,7 +37,10 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from sklearn.utils._param_validation import StrOptions, validate_params
+
 from .._core.bands import stack_bands
+from .._core.validation import IMAGE_SHAPE, Interval
 from ..morlet._filters import SIGMA0, morlet_bank, orientations
 from ._filter_bank import pad_index
 from ._invariants import ROTO, OrbitAverage, _output_groups, _raw_paths
@@ -181,47 +184,28 @@ def _lowpass_matrices_at(grid_shape, sigma, positions):
     return tuple(matrices)
 
 
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
+SCATTERING_CONSTRAINTS = {
+    "n_scales": [Interval(Integral, 1, None, closed="left")],
+    "n_orientations": [Interval(Integral, 1, None, closed="left")],
+    "max_order": [Interval(Integral, 1, 2, closed="both")],
+    "frame": [StrOptions(set(FRAMES))],
+    "padding": [StrOptions(set(PADDINGS))],
+    "normalize": [StrOptions({"peak", "tight"})],
+    "subsampling": [Interval(Integral, None, None, closed="neither")],
+    "oversampling": [Interval(Integral, 0, None, closed="left")],
+    "rotation": [StrOptions({"average", "fourier", ROTO}), None],
+    "scale": [StrOptions({"average"}), None],
+    "compression": [StrOptions({"log"}), Interval(Real, 0, 1, closed="right"), None],
+    "slant": [Interval(Real, 0, None, closed="neither"), None],
+    "rotation_window": [Interval(Real, 0, 180, closed="both")],
+}
 
 
-def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, padding,
-                             normalize, subsampling, rotation, scale, compression, slant,
-                             oversampling=0, rotation_window=22.5):
-    for name, value, low in (("n_scales", n_scales, 1), ("n_orientations", n_orientations, 1),
-                             ("max_order", max_order, 1)):
-        if isinstance(value, bool) or not isinstance(value, Integral):
-            raise TypeError(f"{name} must be an int; got {type(value).__name__}.")
-        if value < low:
-            raise ValueError(f"{name} must be >= {low}; got {value}.")
-    if max_order > 2:
-        raise ValueError(f"max_order must be 1 or 2; got {max_order}.")
-    if isinstance(subsampling, bool) or not isinstance(subsampling, Integral):
-        raise TypeError(f"subsampling must be an int; got {type(subsampling).__name__}.")
-    if isinstance(oversampling, bool) or not isinstance(oversampling, Integral):
-        raise TypeError(f"oversampling must be an int; got {type(oversampling).__name__}.")
-    if not 0 <= oversampling <= n_scales:
-        raise ValueError(f"oversampling must be in [0, n_scales={n_scales}]; got {oversampling}.")
-    _check_choice(padding, "padding", PADDINGS)
-    _check_choice(normalize, "normalize", ("peak", "tight"))
-    _check_choice(rotation, "rotation", ROTATIONS)
-    _check_choice(scale, "scale", SCALES)
-    if compression is not None and compression != "log":
-        if isinstance(compression, bool) or not isinstance(compression, Real):
-            raise TypeError(f"compression must be None, 'log' or a float; got {compression!r}.")
-        if not 0 < compression <= 1:
-            raise ValueError(f"compression (a power) must be in (0, 1]; got {compression}.")
-    if (isinstance(rotation_window, bool) or not isinstance(rotation_window, Real)
-            or not 0 <= rotation_window <= 180):
-        raise ValueError(f"rotation_window must be a number of degrees in [0, 180]; got "
-                         f"{rotation_window!r}.")
-    if slant is not None and (isinstance(slant, bool) or not isinstance(slant, Real)
-                              or not slant > 0):
-        raise ValueError(f"slant must be a positive float or None; got {slant!r}.")
+def _checked_geometry(image_shape, n_scales, padding, oversampling):
+    """The image shape as ints, if the scales, padding and oversampling fit it."""
     shape = tuple(int(s) for s in image_shape)
-    if len(shape) != 2:
-        raise ValueError(f"image_shape must be (height, width); got {image_shape!r}.")
+    if oversampling > n_scales:
+        raise ValueError(f"oversampling must be in [0, n_scales={n_scales}]; got {oversampling}.")
     step = 2**n_scales
     if padding == "periodic" and (shape[0] % step or shape[1] % step):
         raise ValueError(
@@ -233,33 +217,73 @@ def _check_scattering_params(image_shape, n_scales, n_orientations, max_order, p
     return shape
 
 
-
-
-def plan_scattering(image_shape: tuple[int, int], n_scales: int = 2, n_orientations: int = 8,
-                    max_order: int = 2, *, frame: str = "morlet", padding: str = "reflect", normalize: str = "peak",
+@validate_params({"image_shape": IMAGE_SHAPE, **SCATTERING_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
+def plan_scattering(image_shape: tuple[int, int], *, n_scales: int = 2, n_orientations: int = 8,
+                    max_order: int = 2, frame: str = "morlet", padding: str = "reflect", normalize: str = "peak",
                     subsampling: int = 0, oversampling: int = 0, rotation: str | None = None,
                     scale: str | None = None, compression: float | str | None = 0.5,
                     slant: float | None = None,
                     rotation_window: float = 22.5) -> ScatteringPlan:
     """Build the filters, low-pass matrices and output layout of a scattering transform.
 
-    Parameters are those of :func:`scattering_transform`.
+    Parameters
+    ----------
+    image_shape : (height, width)
+    n_scales : int, default=2
+        J: wavelet scales j = 0 … J−1; outputs are sampled every 2^J pixels.
+    n_orientations : int, default=8
+        L orientations kπ/L per scale, in both layers.
+    max_order : {1, 2}, default=2
+    padding : {"reflect", "symmetric", "zero", "periodic"}, default="reflect"
+        Boundary handling: pad by at least 2^J pixels per side (cropped from the
+        output), or treat the image as periodic (sides divisible by 2^J).
+    normalize : {"peak", "tight"}, default="peak"
+        Unit-peak Morlet filters (Kymatio's gains) or wavelets divided by √A so
+        that the bank's Littlewood–Paley sum is 1 (see :class:`MorletTransformer`).
+        The averaging φ is the Gaussian in both cases.
+    subsampling : int, default=0
+        The moduli |x⋆ψ_j| are computed every 2^(j + subsampling) pixels
+        (clipped to [1, 2^(J − oversampling)]); 0 is Kymatio's choice, 1 halves
+        every grid (4x fewer samples), −1 doubles them.
+    oversampling : int, default=0
+        Outputs every 2^(J − oversampling) pixels instead of every 2^J (φ keeps
+        its width 2^J): denser grids for small images (8 x 8 digits).
+    rotation : {None, "average", "fourier", "roto-translation"}, default=None
+        Orientation invariants per path: the mean over θ1 (order 2: with
+        Δ = θ2 − θ1 fixed, the joint rotation), the modulus of the DFT over
+        θ1 (frequencies 0 … L/2, a rotation-invariant but more selective code),
+        or the roto-translation orbit average (Sifre & Mallat 2013): every map
+        averaged over the rotations of the image within ``rotation_window``,
+        rotation acting jointly on position (about the image centre) and on
+        the orientations (θ1, θ2) of the path; same layout and names as None.
+    scale : {None, "average"}, default=None
+        Average over j1 (order 2: with j2 − j1 fixed).
+    compression : None, "log" or float in (0, 1], default=0.5
+        Applied to orders ≥ 1 after averaging: a power (0.5 is the square
+        root) or log(1 + S/0.01). Helps a linear head.
+    slant : float or None, default=None
+        Envelope aspect ratio of the Morlet filters; None is 4/L.
+    rotation_window : float in [0, 180], default=22.5
+        With ``rotation="roto-translation"``: the half-width, in degrees, of the
+        window of rotations (steps of 180/L degrees, triangular weights); 180
+        averages over the whole circle (invariant to rotations by multiples of
+        180/L degrees), 0 keeps the plain maps on a grid centred on the image.
 
     Returns
     -------
     plan : ScatteringPlan
+        ``plan.bands``: order 0, order 1 by (j1, θ1), order 2 by (j1, θ1, j2, θ2)
+        (after the invariants, when any).
 
     Examples
     --------
-    >>> from sklearn_sparsecode import plan_scattering
+    >>> from sklearn_sparsecode.scattering import plan_scattering
     >>> plan = plan_scattering((28, 28), n_scales=2, n_orientations=8)
     >>> plan.out_shape, plan.n_raw_paths, plan.n_features
     ((7, 7), 81, 3969)
     """
-    shape = _check_scattering_params(image_shape, n_scales, n_orientations, max_order,
-                                     padding, normalize, subsampling, rotation, scale,
-                                     compression, slant, oversampling, rotation_window)
-    _check_choice(frame, "frame", FRAMES)
+    shape = _checked_geometry(image_shape, n_scales, padding, oversampling)
     if frame == "curvelet" and (rotation or scale):
         raise ValueError("rotation and scale invariants need the same orientations at "
                          "every scale: use frame='morlet' with them.")
@@ -334,7 +358,7 @@ def _curvelet_filters(shape, J, L):
     """Undecimated curvelet windows as Fourier filters: J band-pass scales, finest first.
 
     Curvelet scales 2 … J + 1 of ``CurveletTransformer(n_scales=J + 1,
-    n_angles=2L, decimated=False)``; each stored (one-sided) wedge is a filter
+    n_orientations=1L, decimated=False)``; each stored (one-sided) wedge is a filter
     √2·U, whose modulus is the magnitude of the curvelet's (√2·Re, √2·Im) pair.
     """
     from ..curvelets._windows import build_wedges

@@ -5,13 +5,7 @@
 from __future__ import annotations
 
 from .._core.base import MultiscaleTransformer
-from ._transform import (
-    WAVELET_CONSTRAINTS,
-    _forward_chunk,
-    _inverse_chunk,
-    _plan_wavelets,
-    check_wavelet,
-)
+from ._transform import WAVELET_CONSTRAINTS, _forward_chunk, _inverse_chunk, plan_wavelets
 
 
 class WaveletTransformer(MultiscaleTransformer):
@@ -29,10 +23,11 @@ class WaveletTransformer(MultiscaleTransformer):
         All but ``"dmey"`` are perfectly reconstructing; ``"dmey"`` is
         PyWavelets' FIR approximation of the Meyer wavelet and inverts only to
         about 1e-3.
-    level : int or None, default=None
-        Number of decomposition levels, from 1 to :func:`max_wavelet_level`
-        (PyWavelets' maximum useful level of the shortest side); None takes
-        that maximum. A deeper level is an error.
+    n_scales : int or None, default=None
+        Number of decomposition levels (PyWavelets' ``level``), from 1 to
+        :func:`~sklearn_sparsecode.wavelets.max_n_scales` (PyWavelets' maximum
+        useful level of the shortest side); None takes that maximum. More is an
+        error.
     mode : str, default="periodization"
         PyWavelets extension mode (``pywt.Modes.modes``). With
         ``"periodization"`` and an orthogonal wavelet the transform is
@@ -41,6 +36,10 @@ class WaveletTransformer(MultiscaleTransformer):
     image_shape : tuple (height, width) or None, default=None
         Shape of the images when X is 2-D with one flattened image per row.
         With None, 3-D X is a batch of images and 2-D X a batch of 1-D signals.
+    channel_axis : int or None, default=None
+        Axis of X that holds the channels of colour images (e.g. -1 for
+        ``(n_samples, height, width, 3)``): one block of coefficients per
+        channel. None: grey images.
     batch_size : int or None, default=None
         Samples transformed at once; None sizes chunks from scikit-learn's
         ``working_memory`` so memory stays bounded on large inputs.
@@ -59,10 +58,13 @@ class WaveletTransformer(MultiscaleTransformer):
         string column names.
     input_shape_ : tuple of int
         Shape of one sample: ``(height, width)`` or ``(length,)``.
-    level_ : int
+    n_channels_ : int or None
+        Channels per image (None for grey input).
+    n_scales_ : int
         The number of levels used.
     plan_ : WaveletPlan
-        The wavelet, level, mode and layout, built in ``fit``.
+        The wavelet, number of scales, mode and layout of one channel, built
+        in ``fit``.
     bands_ : list of Band
         Layout of the output columns: ``bands_[i].level`` (= ``.scale``),
         ``.name``, ``.shape`` and the columns ``.start:.stop`` of each band,
@@ -90,7 +92,7 @@ class WaveletTransformer(MultiscaleTransformer):
     >>> import numpy as np
     >>> from sklearn_sparsecode import WaveletTransformer
     >>> X = np.random.default_rng(0).normal(size=(4, 16, 16))
-    >>> wt = WaveletTransformer(wavelet="db2", level=2).fit(X)
+    >>> wt = WaveletTransformer(wavelet="db2", n_scales=2).fit(X)
     >>> C = wt.transform(X)
     >>> C.shape
     (4, 256)
@@ -105,18 +107,18 @@ class WaveletTransformer(MultiscaleTransformer):
         **MultiscaleTransformer._parameter_constraints,
     }
 
-    def __init__(self, *, wavelet="db2", level=None, mode="periodization", image_shape=None,
-                 batch_size=None, n_jobs=None, verbose=0):
+    def __init__(self, *, wavelet="db2", n_scales=None, mode="periodization", image_shape=None,
+                 channel_axis=None, batch_size=None, n_jobs=None, verbose=0):
         self.wavelet = wavelet
-        self.level = level
+        self.n_scales = n_scales
         self.mode = mode
-        super().__init__(image_shape=image_shape, batch_size=batch_size, n_jobs=n_jobs,
-                         verbose=verbose)
+        super().__init__(image_shape=image_shape, channel_axis=channel_axis,
+                         batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
 
     def _make_plan(self, input_shape):
-        wavelet = check_wavelet(self.wavelet, type(self).__name__)
-        plan = _plan_wavelets(input_shape, wavelet, self.level, self.mode)
-        self.level_ = plan.level
+        plan = plan_wavelets(input_shape, wavelet=self.wavelet, n_scales=self.n_scales,
+                             mode=self.mode)
+        self.n_scales_ = plan.n_scales
         return plan
 
     _forward = staticmethod(_forward_chunk)
