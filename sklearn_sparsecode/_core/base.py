@@ -94,7 +94,7 @@ class ImageInputMixin:
 
 
 def run_forward(forward, plan, X, n_outputs, *, batch_size=None, n_jobs=None, verbose=0,
-                row_bytes=None, uses_blas=False, label="transform"):
+                row_bytes=None, uses_blas=False, label="transform", pass_rows=False):
     """Apply ``forward(plan, chunk, out)`` over chunks of a validated batch ``X``.
 
     The one chunked path of every transform, used by the public functions and
@@ -106,13 +106,24 @@ def run_forward(forward, plan, X, n_outputs, *, batch_size=None, n_jobs=None, ve
     the work dtype; None is four times the input plus output row. ``uses_blas``:
     the forward map does its work in BLAS matrix products (see
     :func:`~._core.batching.map_in_batches`: chunks are then not resized per worker,
-    so results stay bit-identical for every ``n_jobs``).
+    so results stay bit-identical for every ``n_jobs``). ``pass_rows``: call
+    ``forward(plan, chunk, out, start, total)`` with the index of the chunk's
+    first sample and the batch size, for maps whose arithmetic is aligned to
+    the sample index (the scattering kernels: results then do not depend on
+    ``batch_size`` either).
     """
     dtype = work_dtype(X.dtype)
-    return map_in_batches(lambda chunk, out: forward(plan, as_work_chunk(chunk), out), X,
-                          n_outputs, dtype, batch_size=batch_size, n_jobs=n_jobs,
+    if pass_rows:
+        total = len(X)
+
+        def func(chunk, out, rows):
+            forward(plan, as_work_chunk(chunk), out, rows.start, total)
+    else:
+        def func(chunk, out):
+            forward(plan, as_work_chunk(chunk), out)
+    return map_in_batches(func, X, n_outputs, dtype, batch_size=batch_size, n_jobs=n_jobs,
                           row_bytes=row_bytes, uses_blas=uses_blas, verbose=verbose,
-                          label=label)
+                          label=label, pass_rows=pass_rows)
 
 
 class LayerMixin(ImageInputMixin, TransformerMixin):
@@ -125,14 +136,17 @@ class LayerMixin(ImageInputMixin, TransformerMixin):
     A layer defines ``bands_`` (set in ``fit``), ``prepare(X)``, ``forward(batch)``
     and the parameters ``batch_size``, ``n_jobs`` and ``verbose``; it may
     override ``_write(chunk, out)`` (forward into preallocated rows),
-    ``_chunk_row_bytes(itemsize)`` and ``_uses_blas``. A layer with ``backward(batch,
-    cotangent)`` gets ``transform_vjp``; it may override ``_write_vjp(chunk,
-    cotangent, out, start, total)`` and ``_vjp_chunk_row_bytes(itemsize)``.
+    ``_chunk_row_bytes(itemsize)``, ``_uses_blas`` and ``_pass_rows`` (then
+    ``_write(chunk, out, start, total)`` is told where the chunk starts in a
+    batch of ``total`` samples). A layer with ``backward(batch, cotangent)`` gets
+    ``transform_vjp``; it may override ``_write_vjp(chunk, cotangent, out, start,
+    total)`` and ``_vjp_chunk_row_bytes(itemsize)``.
     """
 
     _uses_blas = False  # True when the layer works in BLAS products (see run_forward)
+    _pass_rows = False  # True when _write aligns its arithmetic to the sample index
 
-    def _write(self, chunk, out):
+    def _write(self, chunk, out, start=0, total=None):
         out[:] = self.forward(chunk)
 
     def _chunk_row_bytes(self, itemsize):
@@ -154,10 +168,18 @@ class LayerMixin(ImageInputMixin, TransformerMixin):
         """
         batch = self.prepare(X)
         itemsize = work_dtype(batch.dtype).itemsize
-        return map_in_batches(self._write, batch, self.bands_[-1].stop, work_dtype(batch.dtype),
+        if self._pass_rows:
+            total = len(batch)
+
+            def write(chunk, out, rows):
+                self._write(chunk, out, rows.start, total)
+        else:
+            write = self._write
+        return map_in_batches(write, batch, self.bands_[-1].stop, work_dtype(batch.dtype),
                               batch_size=self.batch_size, n_jobs=self.n_jobs,
                               verbose=self.verbose, row_bytes=self._chunk_row_bytes(itemsize),
-                              uses_blas=self._uses_blas, label=type(self).__name__)
+                              uses_blas=self._uses_blas, label=type(self).__name__,
+                              pass_rows=self._pass_rows)
 
     def _write_vjp(self, chunk, cotangent, out, start, total):
         """One chunk of :meth:`transform_vjp` into preallocated rows ``out``.
@@ -314,7 +336,11 @@ class MultiscaleTransformer(LayerMixin, TransformerMixin, BaseEstimator):
         raise NotImplementedError
 
     def _forward(self, plan, chunk, out):
-        """Write the coefficients of ``chunk`` (n, *input_shape) into ``out``."""
+        """Write the coefficients of ``chunk`` (n, *input_shape) into ``out``.
+
+        With ``_pass_rows``: ``_forward(plan, chunk, out, start, total)``, the
+        chunk being the images ``start`` … of a batch of ``total``.
+        """
         raise NotImplementedError
 
     def _inverse(self, plan, coefs, out):
@@ -367,12 +393,17 @@ class MultiscaleTransformer(LayerMixin, TransformerMixin, BaseEstimator):
         """Coefficients per channel."""
         return self.plan_.bands[-1].stop
 
-    def _write(self, chunk, out):
+    def _write(self, chunk, out, start=0, total=None):
         chunk = as_work_chunk(chunk)
         if self.n_channels_ is not None:  # every channel is one more grey image
             chunk = chunk.reshape(-1, *chunk.shape[2:])
             out = out.reshape(len(chunk), -1)
-        self._forward(self.plan_, chunk, out)
+        if not self._pass_rows:
+            self._forward(self.plan_, chunk, out)
+            return
+        per_sample = self.n_channels_ or 1  # the grey images of samples start … of total
+        self._forward(self.plan_, chunk, out, start * per_sample,
+                      None if total is None else total * per_sample)
 
     def forward(self, batch):
         """The transform of an already prepared batch, in one thread and one piece.

@@ -108,7 +108,8 @@ class Progress:
 
 
 def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
-                   row_bytes=None, uses_blas=False, verbose=0, label="transform", others=()):
+                   row_bytes=None, uses_blas=False, verbose=0, label="transform", others=(),
+                   pass_rows=False):
     """Apply ``func(X[rows], out[rows])`` over chunks of rows; return ``out``.
 
     With ``others`` (arrays with as many rows as X, e.g. the cotangent of a
@@ -144,6 +145,9 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
         Prefix of the progress lines.
     others : tuple of ndarray, default=()
         More inputs cut into the same chunks as X (each of ``len(X)`` rows).
+    pass_rows : bool, default=False
+        Also pass the chunk's slice of rows, last: ``func(X_chunk, *others_chunks,
+        out_chunk, rows)`` (for maps whose arithmetic is aligned to the sample index).
     """
     n_samples = X.shape[0]
     if any(len(a) != n_samples for a in others):
@@ -167,7 +171,7 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
     progress = Progress(n_samples, label) if verbose and n_samples else None
 
     def run(rows):
-        func(X[rows], *(a[rows] for a in others), out[rows])
+        func(X[rows], *(a[rows] for a in others), out[rows], *((rows,) if pass_rows else ()))
         if progress is not None:
             progress.update(rows.stop - rows.start)
 

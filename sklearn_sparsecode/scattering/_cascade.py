@@ -1,9 +1,12 @@
-"""The scattering cascade: the chunk kernels and :func:`scattering_transform`.
+"""The scattering cascade of a plan: :func:`scattering_transform` and the chunk map.
+
+The arithmetic is in :mod:`._kernels` (shared with the Kymatio drop-in
+:class:`Scattering2D`); this module runs it over chunks of a batch and applies
+the invariants and the compression of :mod:`._invariants`.
 """
 
 
 import numpy as np
-import scipy.fft
 from numpy.typing import ArrayLike
 
 from sklearn.utils._param_validation import validate_params
@@ -11,107 +14,26 @@ from sklearn.utils._param_validation import validate_params
 from .._core.base import resolve_plan, run_forward
 from .._core.validation import BATCH_SIZE, N_JOBS, VERBOSE, check_batch, work_dtype
 from ._invariants import _finish_chunk
+from ._kernels import cascade, working_bytes
 from ._plan import ScatteringPlan, plan_scattering
 
 
-def _apply_lowpass(U, matrices):
-    """(M, N, X) maps → (h w, X): D_rows U D_colsᵀ for every column of X."""
-    rows, cols = matrices
-    M, N, X = U.shape
-    h, w = rows.shape[0], cols.shape[0]
-    half = (rows @ U.reshape(M, N * X)).reshape(h, N, X)           # (h, N, X)
-    out = cols @ half.transpose(1, 0, 2).reshape(N, h * X)          # (w, h X)
-    return out.reshape(w, h, X).transpose(1, 0, 2).reshape(h * w, X)
-
-
-def _blocks(A, k):
-    """(M, N, X) → (M/k · N/k, k², X): the k × k aliases of each coarse frequency."""
-    M, N = A.shape[0] // k, A.shape[1] // k
-    return A.reshape(k, M, k, N, -1).transpose(1, 3, 0, 2, 4).reshape(M * N, k * k, -1)
-
-
-def _filtered_modulus(spectrum, filter_blocks, k):
-    """|x⋆ψ| sampled every k pixels, for every filter and every column of ``spectrum``.
-
-    ``spectrum`` is (M, N, X) complex (frequencies first); the result is
-    (M/k, N/k, C, X) real. Sampling a convolution every k pixels is the inverse
-    FFT, on the coarse grid, of its spectrum summed over the k × k aliases of
-    each frequency (divided by k²); that sum of products is one real matrix
-    product per coarse frequency: (C, k²) filters times (k², 2X) re/im parts.
-    """
-    M, N, X = spectrum.shape
-    if k == 1:  # no aliases: a plain broadcast product
-        Z = filter_blocks.reshape(M, N, -1, 1) * spectrum[:, :, None, :]
-        return np.abs(scipy.fft.ifft2(Z, axes=(0, 1), workers=1, overwrite_x=True))
-    M1, N1 = M // k, N // k
-    real = filter_blocks.dtype
-    blocks = _blocks(spectrum, k).view(real)  # (M1 N1, k², 2X): interleaved re, im
-    Z = np.matmul(filter_blocks, blocks)       # (M1 N1, C, 2X)
-    Z = Z.view(spectrum.dtype).reshape(M1, N1, -1, X)
-    return np.abs(scipy.fft.ifft2(Z, axes=(0, 1), workers=1, overwrite_x=True))
-
-
-def _raw_chunk(X, plan):
-    """Raw scattering coefficients (n, n_paths, h * w) of a chunk of images.
-
-    Everything is laid out frequencies (or pixels) first, images and filters
-    last, so that each filtering step and each low-pass is one matrix product.
-    """
-    n = len(X)
-    J, counts = plan.n_scales, plan.counts
-    real = X.dtype
-    complex_dtype = np.result_type(real, np.complex64)
-    if plan.padding != "periodic":
-        mode = {"zero": "constant"}.get(plan.padding, plan.padding)
-        X = np.pad(X, ((0, 0),) + plan.pads, mode=mode)
-    hw = plan.out_shape[0] * plan.out_shape[1]
-    x = np.ascontiguousarray(X.transpose(1, 2, 0))  # (M, N, n)
-    M, N = x.shape[:2]
-    filters = plan.filter_blocks(real)
-    lowpass = plan.lowpass_matrices(real)
-    orders = [_apply_lowpass(x, lowpass[0])]  # (hw, n)
-    spectrum = scipy.fft.fft2(x, axes=(0, 1), workers=1).astype(complex_dtype, copy=False)
-    order1, order2 = [], []
-    for j1 in range(J):
-        r1 = plan.res1[j1]
-        L1 = counts[j1]
-        U1 = _filtered_modulus(spectrum, filters[(0, j1, r1)], 2**r1)  # (M1, N1, L1, n)
-        M1, N1 = U1.shape[:2]
-        order1.append(_apply_lowpass(U1.reshape(M1, N1, -1), lowpass[r1]).reshape(hw, L1, n))
-        if plan.max_order < 2 or j1 == J - 1:
-            continue
-        U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, L1 * n), axes=(0, 1), workers=1)
-        per_j2 = []
-        for j2 in range(j1 + 1, J):
-            r2 = plan.res2[j2][j1]
-            U2 = _filtered_modulus(U1_hat, filters[(r1, j2, r2)], 2 ** (r2 - r1))
-            M2, N2 = U2.shape[:2]  # U2: (M2, N2, L2, L1 * n)
-            S2 = _apply_lowpass(U2.reshape(M2, N2, -1), lowpass[r2]).reshape(
-                hw, counts[j2], L1, n)
-            per_j2.append(S2.transpose(0, 2, 1, 3))  # (hw, θ1, θ2, n)
-        # raw order (j1, θ1, j2, θ2): θ2 of every j2 inside each θ1
-        order2.append(np.concatenate(per_j2, axis=2).reshape(hw, -1, n))
-    raw = np.concatenate([orders[0][:, None]] + order1 + order2, axis=1)  # (hw, paths, n)
-    return np.ascontiguousarray(raw.transpose(2, 1, 0))
-
-
 def _row_bytes(plan, itemsize):
-    """Working memory of one image: the padded spectrum, the filtered spectra of
-    the widest layer (complex, with their moduli), the raw output."""
-    padded = plan.grids[0].shape[0] * plan.grids[0].shape[1]
-    L = max(plan.counts)
-    layer = max(L * padded, L * L * padded // 4 ** max(plan.res1[0], 0)
-                if plan.max_order == 2 else 0)
-    return itemsize * (4 * padded + 6 * layer
-                       + 2 * plan.n_raw_paths * plan.out_shape[0] * plan.out_shape[1])
+    """Working memory of one image (kernel buffers and the raw output)."""
+    dtype = np.float32 if itemsize == 4 else np.float64
+    return working_bytes(plan.spec, dtype) + 2 * itemsize * plan.n_features
 
 
-def _forward(plan, X, out):
-    raw = _raw_chunk(X, plan)
+def _forward(plan, X, out, start=0, total=None):
+    """Scattering coefficients of the chunk ``X`` (images ``start`` … of ``total``) into ``out``."""
+    n = len(X)
+    h, w = plan.spec.out_shape  # the output grid; every pixel for the orbit average
+    shape = (n, plan.n_raw_paths, h, w)
     if plan.rotation is None and plan.scale is None and plan.compression is None:
-        out[:] = raw.reshape(len(X), -1)
+        cascade(plan.spec, X, out.reshape(shape), start, total)
     else:
-        _finish_chunk(raw, out, plan)
+        raw = cascade(plan.spec, X, np.empty(shape, X.dtype), start, total)
+        _finish_chunk(raw.reshape(n, plan.n_raw_paths, h * w), out, plan)
 
 
 @validate_params({"images": ["array-like"], "plan": [ScatteringPlan, None],
@@ -161,6 +83,6 @@ def scattering_transform(images: ArrayLike, *, plan: ScatteringPlan | None = Non
     plan = resolve_plan(plan, ScatteringPlan, plan_scattering, X.shape[1:], plan_params,
                         "scattering_transform")
     return run_forward(_forward, plan, X, plan.n_features, batch_size=batch_size,
-                       n_jobs=n_jobs, verbose=verbose, uses_blas=True,
+                       n_jobs=n_jobs, verbose=verbose, uses_blas=True, pass_rows=True,
                        row_bytes=_row_bytes(plan, work_dtype(X.dtype).itemsize),
                        label="scattering_transform")

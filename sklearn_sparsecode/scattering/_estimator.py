@@ -38,15 +38,23 @@ class ScatteringTransformer(MultiscaleTransformer):
         (clipped to the output step).
     oversampling : int, default=0
         Outputs every 2^(J − oversampling) pixels (φ keeps its width).
-    rotation : {None, "average", "fourier"}, default=None
-        Orientation invariants: mean over θ1 (θ2 − θ1 fixed) or modulus of the
-        DFT over θ1 (Sifre & Mallat 2013).
+    rotation : {None, "average", "fourier", "roto-translation"}, default=None
+        Orientation invariants: mean over θ1 (θ2 − θ1 fixed), modulus of the
+        DFT over θ1, or the roto-translation orbit average (Sifre & Mallat
+        2013): each map averaged over the rotations of the image within
+        ``rotation_window``, rotation acting jointly on the position (about the
+        image centre) and on the orientations of the path; keeps the layout and
+        names of None. See :func:`scattering_transform`.
     scale : {None, "average"}, default=None
         Mean over j1 (j2 − j1 fixed).
     compression : None, "log" or float in (0, 1], default=0.5
         Power (0.5: square root) or log(1 + S/0.01) of orders ≥ 1, for linear heads.
     slant : float or None, default=None
         Morlet envelope aspect ratio; None is 4/L.
+    rotation_window : float in [0, 180], default=22.5
+        Half-width in degrees of the rotations averaged by
+        ``rotation="roto-translation"`` (180: the whole circle, full invariance);
+        ignored by the other options.
     image_shape : tuple (height, width) or None, default=None
         Image shape when X is 2-D with one flattened image per row.
     channel_axis : int or None, default=None
@@ -108,12 +116,13 @@ class ScatteringTransformer(MultiscaleTransformer):
     }
     _images_only = True
     _uses_blas = True  # every filtering step and low-pass is a matrix product
+    _pass_rows = True  # inner chunks aligned to the image index: bit-identical per batch_size
 
     def __init__(self, *, n_scales=2, n_orientations=8, max_order=2, frame="morlet",
                  padding="reflect", normalize="peak", subsampling=0, oversampling=0,
                  rotation=None,
-                 scale=None, compression=0.5, slant=None, image_shape=None, channel_axis=None,
-                 batch_size=None, n_jobs=None, verbose=0):
+                 scale=None, compression=0.5, slant=None, rotation_window=22.5,
+                 image_shape=None, channel_axis=None, batch_size=None, n_jobs=None, verbose=0):
         self.n_scales = n_scales
         self.n_orientations = n_orientations
         self.max_order = max_order
@@ -126,6 +135,7 @@ class ScatteringTransformer(MultiscaleTransformer):
         self.scale = scale
         self.compression = compression
         self.slant = slant
+        self.rotation_window = rotation_window
         super().__init__(image_shape=image_shape, channel_axis=channel_axis,
                          batch_size=batch_size, n_jobs=n_jobs, verbose=verbose)
 
@@ -136,7 +146,7 @@ class ScatteringTransformer(MultiscaleTransformer):
             padding=self.padding, normalize=self.normalize, subsampling=self.subsampling,
             oversampling=self.oversampling,
             rotation=self.rotation, scale=self.scale, compression=self.compression,
-            slant=self.slant)
+            slant=self.slant, rotation_window=self.rotation_window)
 
     _forward = staticmethod(_forward)
 

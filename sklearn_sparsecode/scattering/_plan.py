@@ -8,29 +8,19 @@ the scattering coefficients of an image x are (Mallat 2012; Bruna & Mallat 2013)
 sampled every 2^J pixels, over frequency-decreasing paths (j2 > j1: the
 modulus |x⋆ψ_λ1| has little energy at frequencies above those of ψ_λ1).
 
-How it is computed (per chunk of images, every step batched over filters):
-
-1. pad (reflect, symmetric, zero) or not (periodic) to a multiple of 2^J;
-   one FFT;
-2. each |x⋆ψ_{j1,θ}| is computed at stride 2^r1 by periodising the spectrum
-   x̂·ψ̂ onto the coarser grid before the inverse FFT — exact sampling of the
-   convolution, so the only approximation is how densely the modulus is
-   sampled (r1 = j1 + ``subsampling``, clipped to [0, J]);
-3. the second layer filters that sampled modulus with ψ_{j2} on its own grid
-   (the filters are built on every grid they are used on) and samples at
-   stride 2^r2 the same way;
-4. the low-pass φ (a Gaussian of width 0.8·2^(J−1) pixels, separable) and the
-   output sampling every 2^J pixels (and the crop of the padding) are one
-   small real matrix per axis and grid, applied to all moduli of a layer in
-   two matrix products.
-
-Arrays are laid out frequencies (or pixels) first and images × filters last,
-so that each step is one broadcast product, one batched matrix product or one
-FFT call for the whole chunk.
+How it is computed: :mod:`._kernels` (the same kernels as the Kymatio
+drop-in :class:`Scattering2D`). The plan gives them the filters of every
+resolution, the resolution r1 = j1 + ``subsampling`` (clipped to [0, J −
+oversampling]) at which |x⋆ψ_j1| is sampled, r2 for ||x⋆ψ_j1|⋆ψ_j2|, and the
+separable low-pass φ (a Gaussian of width 0.8·2^(J−1) pixels) with the output
+sampling and crop as two small matrices per resolution.
 
 Invariants built on S: averaging (or the modulus of the DFT) over the
-orientations of a path, jointly rotated (Sifre & Mallat 2013), and averaging
-over scales with the same scale difference.
+orientations of a path, jointly rotated (Sifre & Mallat 2013), averaging
+over scales with the same scale difference, and the roto-translation orbit
+average (``rotation="roto-translation"``: every map averaged over a window of
+rotations of the image, rotation acting on position and orientation together;
+see :mod:`._invariants`).
 
 References
 ----------
@@ -52,11 +42,13 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from .._core.bands import stack_bands
 from .._core.validation import IMAGE_SHAPE, Interval
 from ..morlet._filters import SIGMA0, morlet_bank, orientations
-from ._invariants import _output_groups, _raw_paths
+from ._filter_bank import pad_index
+from ._invariants import ROTO, OrbitAverage, _output_groups, _raw_paths
+from ._kernels import CascadeSpec
 
 FRAMES = ("morlet", "curvelet")
 PADDINGS = ("reflect", "symmetric", "zero", "periodic")
-ROTATIONS = (None, "average", "fourier")
+ROTATIONS = (None, "average", "fourier", ROTO)
 SCALES = (None, "average")
 
 
@@ -85,11 +77,15 @@ class ScatteringPlan:
     res1, res2 : dict
         Resolution (log2 stride) of |x⋆ψ_j1| and of |U1⋆ψ_j2| per scale.
     grids : dict
-        r -> filters and low-pass matrix of resolution r.
+        r -> filters and low-pass matrix of resolution r (with
+        ``rotation="roto-translation"``: φ at every pixel of the image).
     paths : list of tuple
         Raw paths in output order: (), (j1, θ1), (j1, θ1, j2, θ2).
     bands : list of Band
         Layout of the output after the invariants.
+    orbit : OrbitAverage or None
+        With ``rotation="roto-translation"``: the orbit average from the dense
+        maps to the output grid.
     """
 
     image_shape: tuple
@@ -104,6 +100,7 @@ class ScatteringPlan:
     rotation: object
     scale: object
     compression: object
+    rotation_window: float
     pads: tuple
     out_shape: tuple
     counts: tuple
@@ -113,6 +110,7 @@ class ScatteringPlan:
     paths: list = field(repr=False)
     groups: list = field(repr=False)
     bands: list = field(repr=False)
+    orbit: object = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -123,29 +121,34 @@ class ScatteringPlan:
     def n_raw_paths(self):
         return len(self.paths)
 
-    def filter_blocks(self, dtype):
-        """{(r, j, r_out): filters of scale j on grid r, blocked for sampling at r_out}."""
-        key = ("filters", np.dtype(dtype).str)
-        if key not in self._cache:
-            blocks = {}
-            for j1 in range(self.n_scales):
-                r1 = self.res1[j1]
-                blocks[(0, j1, r1)] = _filter_blocks(self.grids[0].psi[j1], 2**r1, dtype)
-                for j2 in range(j1 + 1, self.n_scales):
-                    r2 = self.res2[j2][j1]
-                    blocks[(r1, j2, r2)] = _filter_blocks(self.grids[r1].psi[j2],
-                                                          2 ** (r2 - r1), dtype)
-            self._cache[key] = blocks
-        return self._cache[key]
+    @property
+    def spec(self):
+        """The :class:`~._kernels.CascadeSpec` of this plan (built once)."""
+        if "spec" not in self._cache:
+            self._cache["spec"] = _cascade_spec(self)
+        return self._cache["spec"]
 
-    def lowpass_matrices(self, dtype):
-        """{r: (h w, M_r N_r) matrix of the low-pass, output sampling and crop}."""
-        key = ("lowpass", np.dtype(dtype).str)
-        if key not in self._cache:
-            self._cache[key] = {r: tuple(np.ascontiguousarray(D, dtype=dtype)
-                                         for D in g.lowpass)
-                                for r, g in self.grids.items()}
-        return self._cache[key]
+
+def _cascade_spec(plan):
+    J = plan.n_scales
+    pairs = [(j1, j2) for j1 in range(J) for j2 in range(j1 + 1, J)] if plan.max_order == 2 else []
+    H, W = plan.image_shape
+    (top, bottom), (left, right) = plan.pads
+    if plan.padding == "periodic":
+        padding = None
+    elif plan.padding == "zero":
+        padding = ("zero", (top, left))
+    else:
+        rows = pad_index(H, top, bottom, plan.padding)
+        cols = pad_index(W, left, right, plan.padding)
+        padding = ("index", (rows[:, None] * W + cols[None, :]).ravel())
+    return CascadeSpec(
+        input_shape=plan.image_shape, padded=plan.grids[0].shape, padding=padding,
+        filters1=[plan.grids[0].psi[j] for j in range(J)],
+        res1=tuple(plan.res1[j] for j in range(J)),
+        filters2={(j1, j2): plan.grids[plan.res1[j1]].psi[j2] for j1, j2 in pairs},
+        res2={(j1, j2): plan.res2[j2][j1] for j1, j2 in pairs},
+        lowpass={r: g.lowpass for r, g in plan.grids.items()}, max_order=plan.max_order)
 
 
 def _lowpass_matrices(grid_shape, sigma, stride, offsets, out_shape):
@@ -164,6 +167,23 @@ def _lowpass_matrices(grid_shape, sigma, stride, offsets, out_shape):
     return tuple(matrices)
 
 
+def _lowpass_matrices_at(grid_shape, sigma, positions):
+    """Per axis, the matrix of u ↦ (u ⊛ g) at (fractional) ``positions`` of the grid.
+
+    The periodised Gaussian of :func:`_lowpass_matrices` evaluated between its
+    samples from its Fourier series (the same values at whole positions).
+    """
+    matrices = []
+    for size, where in zip(grid_shape, positions):
+        k = np.fft.fftfreq(size) * size
+        w = 2 * np.pi * k / size
+        g_hat = sum(np.exp(-0.5 * sigma**2 * (w + 2 * np.pi * a) ** 2) for a in range(-2, 3))
+        g_hat = g_hat / g_hat[0]
+        t = np.asarray(where, dtype=float)[:, None] - np.arange(size)[None, :]
+        matrices.append(np.cos(2 * np.pi * t[..., None] * k / size) @ g_hat / size)
+    return tuple(matrices)
+
+
 SCATTERING_CONSTRAINTS = {
     "n_scales": [Interval(Integral, 1, None, closed="left")],
     "n_orientations": [Interval(Integral, 1, None, closed="left")],
@@ -173,10 +193,11 @@ SCATTERING_CONSTRAINTS = {
     "normalize": [StrOptions({"peak", "tight"})],
     "subsampling": [Interval(Integral, None, None, closed="neither")],
     "oversampling": [Interval(Integral, 0, None, closed="left")],
-    "rotation": [StrOptions({"average", "fourier"}), None],
+    "rotation": [StrOptions({"average", "fourier", ROTO}), None],
     "scale": [StrOptions({"average"}), None],
     "compression": [StrOptions({"log"}), Interval(Real, 0, 1, closed="right"), None],
     "slant": [Interval(Real, 0, None, closed="neither"), None],
+    "rotation_window": [Interval(Real, 0, 180, closed="both")],
 }
 
 
@@ -202,7 +223,8 @@ def plan_scattering(image_shape: tuple[int, int], *, n_scales: int = 2, n_orient
                     max_order: int = 2, frame: str = "morlet", padding: str = "reflect", normalize: str = "peak",
                     subsampling: int = 0, oversampling: int = 0, rotation: str | None = None,
                     scale: str | None = None, compression: float | str | None = 0.5,
-                    slant: float | None = None) -> ScatteringPlan:
+                    slant: float | None = None,
+                    rotation_window: float = 22.5) -> ScatteringPlan:
     """Build the filters, low-pass matrices and output layout of a scattering transform.
 
     Parameters
@@ -227,10 +249,14 @@ def plan_scattering(image_shape: tuple[int, int], *, n_scales: int = 2, n_orient
     oversampling : int, default=0
         Outputs every 2^(J − oversampling) pixels instead of every 2^J (φ keeps
         its width 2^J): denser grids for small images (8 x 8 digits).
-    rotation : {None, "average", "fourier"}, default=None
+    rotation : {None, "average", "fourier", "roto-translation"}, default=None
         Orientation invariants per path: the mean over θ1 (order 2: with
-        Δ = θ2 − θ1 fixed, the joint rotation), or the modulus of the DFT over
-        θ1 (frequencies 0 … L/2, a rotation-invariant but more selective code).
+        Δ = θ2 − θ1 fixed, the joint rotation), the modulus of the DFT over
+        θ1 (frequencies 0 … L/2, a rotation-invariant but more selective code),
+        or the roto-translation orbit average (Sifre & Mallat 2013): every map
+        averaged over the rotations of the image within ``rotation_window``,
+        rotation acting jointly on position (about the image centre) and on
+        the orientations (θ1, θ2) of the path; same layout and names as None.
     scale : {None, "average"}, default=None
         Average over j1 (order 2: with j2 − j1 fixed).
     compression : None, "log" or float in (0, 1], default=0.5
@@ -238,6 +264,11 @@ def plan_scattering(image_shape: tuple[int, int], *, n_scales: int = 2, n_orient
         root) or log(1 + S/0.01). Helps a linear head.
     slant : float or None, default=None
         Envelope aspect ratio of the Morlet filters; None is 4/L.
+    rotation_window : float in [0, 180], default=22.5
+        With ``rotation="roto-translation"``: the half-width, in degrees, of the
+        window of rotations (steps of 180/L degrees, triangular weights); 180
+        averages over the whole circle (invariant to rotations by multiples of
+        180/L degrees), 0 keeps the plain maps on a grid centred on the image.
 
     Returns
     -------
@@ -272,32 +303,45 @@ def plan_scattering(image_shape: tuple[int, int], *, n_scales: int = 2, n_orient
     if frame == "curvelet":
         fine_filters, degrees = _curvelet_filters(padded, J, L)
     else:
+        fine_filters = morlet_bank(padded, J, L, slant=slant, normalize=normalize)[1]
         degrees = [np.degrees(orientations(L))] * J
     counts = [len(d) for d in degrees]
     grids = {}
+    sources = {0} | set(res1.values())  # grids that carry wavelets (the others: φ only)
     for r in sorted(needed):
         grid_shape = (padded[0] >> r, padded[1] >> r)
         offsets = (pads[0][0] >> r, pads[1][0] >> r)
-        if frame == "curvelet":  # the windows of the full grid, periodised onto this one
-            k = 2**r
-            psi = {j: fine_filters[j].reshape(-1, k, grid_shape[0], k, grid_shape[1]).sum(
-                axis=(1, 3)) for j in range(r, J)}
-        elif r < J:  # the Morlet bank of a grid of stride 2^r: scale j is its scale j − r
+        # Every scale on every grid: the Morlet bank of the grid of stride 2^r for
+        # j >= r (its scale j − r); a finer filter (j < r, with subsampling > 1)
+        # or a curvelet window is the full-grid filter sampled every 2^r pixels:
+        # its spectrum summed over the aliases.
+        k = 2**r
+        psi = {j: fine_filters[j].reshape(-1, k, grid_shape[0], k, grid_shape[1]).sum(axis=(1, 3))
+               for j in range(J)} if r in sources else {}
+        if frame != "curvelet" and 0 < r < J and r in sources:
             _, psi_hat = morlet_bank(grid_shape, J - r, L, slant=slant, normalize=normalize)
-            psi = {j: psi_hat[j - r] for j in range(r, J)}
-        else:  # only the low-pass lives on the output grid itself
-            psi = {}
+            psi.update({j: psi_hat[j - r] for j in range(r, J)})
         # φ: the Gaussian of width σ0 2^(J−1) pixels (the bank's low-pass before any
         # tight normalisation), separable, so each low-pass is two small products.
-        grids[r] = _Grid(grid_shape, psi, _lowpass_matrices(
-            grid_shape, SIGMA0 * 2.0 ** (J - 1 - r), 2 ** (out_level - r), offsets, out_shape))
+        sigma = SIGMA0 * 2.0 ** (J - 1 - r)
+        if rotation == ROTO:  # φ at every pixel of the image, for the orbit average
+            lowpass = _lowpass_matrices_at(grid_shape, sigma, [
+                (before + np.arange(size)) / k for (before, _), size in zip(pads, shape)])
+        else:
+            lowpass = _lowpass_matrices(grid_shape, sigma, 2 ** (out_level - r), offsets,
+                                        out_shape)
+        grids[r] = _Grid(grid_shape, psi, lowpass)
     paths = _raw_paths(counts, max_order)
-    groups = _output_groups(counts, max_order, rotation, scale)
+    # the orbit average keeps the raw paths (θ1, θ2): the groups of rotation=None
+    groups = _output_groups(counts, max_order, None if rotation == ROTO else rotation, scale)
+    orbit = (OrbitAverage.build(paths, L, shape, out_shape, 2**out_level, rotation_window)
+             if rotation == ROTO else None)
     entries = []
     for order, path, name, _ in groups:
         scale_index, angle = path[-1] if path else (J, None)
         orientation = None
-        if angle is not None and scale_index is not None and not (order == 2 and rotation):
+        if angle is not None and scale_index is not None and not (
+                order == 2 and rotation not in (None, ROTO)):
             orientation = float(degrees[scale_index - 1][angle])
         entries.append(dict(
             scale=J if scale_index is None else scale_index, name=name, shape=out_shape,
@@ -305,9 +349,9 @@ def plan_scattering(image_shape: tuple[int, int], *, n_scales: int = 2, n_orient
             prefix=f"scat_o{order}_{name}", scale_label="level"))
     return ScatteringPlan(shape, J, L, int(max_order), frame, padding, normalize,
                           int(subsampling), int(oversampling), rotation, scale, compression,
-                          pads, out_shape,
+                          float(rotation_window), pads, out_shape,
                           tuple(counts), res1, res2, grids, paths, groups,
-                          stack_bands(entries))
+                          stack_bands(entries), orbit)
 
 
 def _curvelet_filters(shape, J, L):
@@ -336,11 +380,3 @@ def _curvelet_filters(shape, J, L):
         degrees.append(np.array([0.0 if w.orientation is None else w.orientation
                                  for w in at_scale]))
     return filters, degrees
-
-
-def _filter_blocks(filters, k, dtype):
-    """(C, M, N) real filters → (M/k · N/k, C, k²), scaled by 1/k² (see _filtered_modulus)."""
-    C, M, N = filters.shape
-    blocks = filters.reshape(C, k, M // k, k, N // k).transpose(2, 4, 0, 1, 3)
-    return np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k) / (k * k),
-                                dtype=dtype)
