@@ -47,7 +47,10 @@ def test_main_job_on_digits_reaches_99_percent(tmp_path, capsys):
     for row in result["rows"]:
         assert {"n_features", "tau", "nonzero_fraction", "cv_accuracy", "test_accuracy",
                 "seconds"} <= set(row)
-        assert len(row["all_heads"]) == 2
+        # the issue-25 digits front end runs with the RBF SVC only, as validated
+        assert len(row["all_heads"]) == (1 if row["front_end"] == "curvelets + scattering"
+                                         else 2)
+    assert "curvelets + scattering" in names  # the front end of the 99.3% digits target
     if importlib.util.find_spec("matplotlib") is not None:  # the figure needs the plot extra
         assert (tmp_path / "demo_front_ends.png").stat().st_size > 10_000
 

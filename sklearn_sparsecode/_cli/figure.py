@@ -5,15 +5,30 @@
 import numpy as np
 
 
+def _with_atoms(step):
+    """The fitted transform whose atoms can be drawn, or None.
+
+    LocalPooling: the transform it pools; FeatureUnion: its first part that
+    has atoms. Transforms without an inverse (ScatteringTransformer has no
+    ``atom``) and "passthrough" give None.
+    """
+    parts = getattr(step, "transformer_list", None)
+    if parts is not None:  # FeatureUnion
+        return next((w for w in (_with_atoms(p) for _, p in parts) if w is not None), None)
+    step = getattr(step, "transformer_", step)  # LocalPooling
+    if hasattr(step, "atom") and hasattr(step, "bands_"):
+        return step
+    return None
+
+
 def _atoms_image(model):
     """The winner's atoms (plot_atoms) rendered to an RGBA array, or None."""
     import matplotlib.pyplot as plt
 
     from ..plotting import plot_atoms
 
-    W = model["transform"]
-    W = getattr(W, "transformer_", W)  # LocalPooling: the transform it pools
-    if not hasattr(W, "atom") or not hasattr(W, "bands_"):
+    W = _with_atoms(model["transform"])
+    if W is None:
         return None
     try:
         fig = plot_atoms(W, max_per_scale=8)

@@ -76,7 +76,7 @@ def _n_jobs(text):
 
 
 FRONT_END_KEYS = ("pixels", "wavelets", "pooled-curvelets", "scattering", "pooled-contourlets",
-                  "lenet-5")
+                  "curvelets-scattering", "lenet-5")
 
 
 def build_parser():
@@ -158,9 +158,15 @@ def _check_data(args, parser):
     if args.n_scales > deepest:
         parser.error(f"--n-scales {args.n_scales}: {shape[0]}x{shape[1]} images allow at most "
                      f"{deepest} scales with {args.wavelet}")
-    if not front_ends(shape, wavelet=args.wavelet, n_scales=args.n_scales, include=args.front_ends):
+    found = front_ends(shape, wavelet=args.wavelet, n_scales=args.n_scales,
+                       include=args.front_ends)
+    if not found:
         parser.error(f"none of --front-ends {','.join(args.front_ends)} applies to "
-                     f"{shape[0]}x{shape[1]} images (LeNet-5 needs 28x28)")
+                     f"{shape[0]}x{shape[1]} images (LeNet-5 needs 28x28; "
+                     f"curvelets-scattering runs on 8x8 digits)")
+    if not any(not f.heads or set(f.heads) & set(args.heads) for f in found):
+        parser.error(f"none of --front-ends {','.join(args.front_ends)} runs with --heads "
+                     f"{','.join(args.heads)} (curvelets-scattering runs with svc)")
     args.data = (X_train, y_train, X_test, y_test)
     return args
 

@@ -92,7 +92,9 @@ def run(args, out=None, progress=None):
     n_tune = min(len(X_train), args.n_tune or len(X_train))
     data = (X_train[:n_tune], y_train[:n_tune], X_train, y_train, X_test, y_test)
     shape = X_train.shape[1:]
-    chosen = front_ends(shape, wavelet=args.wavelet, n_scales=args.n_scales, include=args.front_ends)
+    chosen = [f for f in front_ends(shape, wavelet=args.wavelet, n_scales=args.n_scales,
+                                    include=args.front_ends)
+              if not f.heads or set(f.heads) & set(args.heads)]
     settings = {
         "dataset": args.dataset, "image_shape": list(shape), "n_train": len(X_train),
         "n_test": len(X_test), "n_tune": n_tune, "cv": args.cv, "shrinkage": args.shrinkage,
@@ -120,7 +122,7 @@ def run(args, out=None, progress=None):
             features = _features(front_end.transformer, data[0])
             taus = _tau_grid(features, args.tau_quantiles) if front_end.thresholded else [0.0]
             searches = []
-            for head in args.heads:
+            for head in [h for h in args.heads if not front_end.heads or h in front_end.heads]:
                 note(f"{k}/{len(chosen)} {front_end.name} + {head}: {len(taus)} τ x "
                      f"{len(C_GRIDS[head])} C x {args.cv} folds ...")
                 searches.append(_search(front_end, head, taus, data, args, cache))
