@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -230,8 +231,6 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             self.n_iter_ += 1
             self.t_ += -(-len(images) // self.batch_size)
             if self.verbose:
-                import sys
-
                 print(f"CNNClassifier: epoch {self.n_iter_}, loss {loss:.4f}", file=sys.stderr)
         return self
 
