@@ -3,10 +3,14 @@
 Needs matplotlib (``pip install "sklearn-sparsecode[plot]"``).
 """
 
+from numbers import Integral
+
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ._core.bands import complex_pairs
+from ._core.validation import Interval
 
 
 def atom_image(estimator, column):
@@ -338,6 +342,8 @@ def _conv_index(cnn, layer):
     return index
 
 
+@validate_params({"cnn": [HasMethods(["fit"])], "layer": [str]},
+                 prefer_skip_nested_validation=True)
 def linearised_filters(cnn, layer="conv2"):
     """Each filter of a convolution seen in the input: the layers up to it linearised.
 
@@ -379,6 +385,9 @@ def linearised_filters(cnn, layer="conv2"):
     return backward(cotangent, linear, params, caches, inputs=True)[1]
 
 
+@validate_params({"cnn": [HasMethods(["fit"])], "layer": [str],
+                  "max_filters": [Interval(Integral, 1, None, closed="left")], "cmap": [str]},
+                 prefer_skip_nested_validation=True)
 def plot_filter_combinations(cnn, layer="conv2", *, max_filters=8, cmap="RdBu_r"):
     """Each filter of a second convolution as a weighted combination of the first's filters.
 
