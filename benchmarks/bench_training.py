@@ -1,6 +1,6 @@
 """Training LeNet-5 in numpy (CNNClassifier) against PyTorch 2.13 on the CPU, same threads.
 
-    python benchmarks/bench_training.py [--n-images 10000] [--repeat 3] [--threads 1 2]
+    python benchmarks/bench_training.py [--n-images 10000] [--repeat 3] [--threads 1 2] [--quick]
 
 Same network (LeNet-5: tanh, average pooling, 28x28 padded to 32x32, plus a
 10-way output layer), same float32 images (the first ``--n-images`` of
@@ -170,7 +170,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-images", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
+                        help="thread counts to compare at (e.g. 1 2); both libraries get each")
     parser.add_argument("--quick", action="store_true",
                         help="512 images, one epoch each, one thread (the test suite's run)")
     parser.add_argument("--out-dir", default=str(RESULTS))

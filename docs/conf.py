@@ -52,7 +52,7 @@ plot_html_show_formats = False
 plot_formats = [("png", 90)]
 plot_include_source = True
 
-# The gallery runs every example in full; the Fashion-MNIST one only when the
+# The gallery runs every example in full; the Fashion-MNIST ones only when the
 # data are installed (Debian's dataset-fashion-mnist).
 try:
     from sklearn_sparsecode.datasets import load_fashion_mnist
@@ -60,7 +60,8 @@ try:
     load_fashion_mnist(subset="test", return_X_y=True)
     _ignore = r"__init__\.py"
 except FileNotFoundError:
-    _ignore = r"plot_front_ends_fashion_mnist\.py"
+    _ignore = (r"plot_(front_ends_fashion_mnist|frame_initialised_lenet|second_layer_filters)"
+               r"\.py")
 # The texture synthesis example reads a scikit-image picture (an optional dependency).
 try:
     import skimage  # noqa: F401

@@ -77,6 +77,10 @@ def test_plot_filter_combinations_draws_and_refuses_the_first_layer():
         plot_filter_combinations(clf, "conv1")
     with pytest.raises(ValueError, match="not a convolution"):
         plot_filter_combinations(clf, "fc1")
+    with pytest.raises(ValueError, match="max_filters"):
+        plot_filter_combinations(clf, max_filters=True)
+    with pytest.raises(ValueError, match="'cnn' parameter"):
+        linearised_filters("conv2")
 
 
 def _run(script, tmp_path, *args):

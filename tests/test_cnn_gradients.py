@@ -187,7 +187,10 @@ def test_transform_vjp_matches_torch(torch_module):
     params = {e["name"]: tuple(torch.tensor(e[k], requires_grad=False) for k in ("weight", "bias"))
               for e in cnn.layers_ if "weight" in e}
     x = torch.tensor(np.moveaxis(X, -1, 1), requires_grad=True)
-    (torch_forward(torch, x, cnn.layers_, params) * torch.from_numpy(cotangent)).sum().backward()
+    features = torch_forward(torch, x, cnn.layers_, params)
+    np.testing.assert_allclose(cnn.transform(X), features.detach().numpy(), rtol=1e-12,
+                               atol=1e-14)
+    (features * torch.from_numpy(cotangent)).sum().backward()
     np.testing.assert_allclose(cnn.transform_vjp(X, cotangent),
                                np.moveaxis(x.grad.numpy(), 1, -1), rtol=1e-10, atol=1e-14)
 

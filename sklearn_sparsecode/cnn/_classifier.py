@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.metrics import accuracy_score
+from sklearn.utils import assert_all_finite, check_random_state, metadata_routing
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -116,6 +118,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     ['dense1.bias', 'dense1.weight', 'output.bias', 'output.weight']
     """
 
+    # ``classes`` is not metadata, and ``fit`` takes no sample weights: no
+    # ``set_partial_fit_request`` / ``set_score_request`` methods.
+    __metadata_request__partial_fit = {"classes": metadata_routing.UNUSED}
+    __metadata_request__score = {"sample_weight": metadata_routing.UNUSED}
+
     _parameter_constraints: dict = {
         "architecture": [StrOptions({"lenet5"}), list],
         "weights": "no_validation",  # str, dict or path: checked in fit
@@ -171,6 +178,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _targets(self, X, y):
         y = column_or_1d(y, warn=True)
+        if y.dtype.kind in "fc":
+            assert_all_finite(y, input_name="y")
         check_consistent_length(X, y)
         return y
 
@@ -223,7 +232,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _epochs(self, images, y, epochs):
         labels = self._labels(y)
-        dtype = self.layers_[0].get("weight", np.empty(0, work_dtype(images.dtype))).dtype
+        dtype = self.layers_[-1]["weight"].dtype  # the training dtype, fixed at the first fit
         params = {}
         for layer in self.layers_:
             if "weight" in layer:
@@ -239,8 +248,6 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             self.n_iter_ += 1
             self.t_ += -(-len(images) // self.batch_size)
             if self.verbose:
-                import sys
-
                 print(f"CNNClassifier: epoch {self.n_iter_}, loss {loss:.4f}", file=sys.stderr)
         return self
 
@@ -348,6 +355,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         """The class of largest logit."""
         logits = self._logits(X)
         return self.classes_[np.argmax(logits, axis=1)]
+
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+              ) -> float:
+        """Accuracy of :meth:`predict` on (X, y), optionally weighted."""
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
 
     def state_dict(self) -> dict:
         """Copies of the weights in PyTorch ``state_dict`` naming (``conv1.weight``, ...).
