@@ -9,7 +9,7 @@ give higher accuracy than trained late ones, because what a layer can express
 is multiplied by the depth that remains after it.
 
 This example repeats the experiment on scikit-learn's digits with
-:class:`~sklearn_sparsecode.cnn.CNNClassifier` (numpy gradients, no
+:class:`~sklearn_sparsecode.CNNClassifier` (numpy gradients, no
 deep-learning framework): 6 hidden layers of 64 hard-tanh units, weights drawn
 from N(0, 1/fan_in), zero biases, Adam. It runs in seconds; the full run
 (8 hidden layers of 100 units, digits and Fashion-MNIST, 3 seeds) is
