@@ -94,7 +94,7 @@ def input_gradient(model, X: ArrayLike, *, target, versus=None,
 
     A saliency map: how the score of class ``target`` changes with each pixel
     of each image. The model is a fitted two-layer model, a
-    :class:`~sklearn.pipeline.Pipeline` of this package's transformers (each
+    ``Pipeline`` of this package's transformers (each
     differentiated by its ``transform_vjp``), scikit-learn scalers
     (``StandardScaler``, ``MinMaxScaler``, ``MaxAbsScaler``) or ``PCA``, and a
     classifier head whose decision function is differentiable: a linear head

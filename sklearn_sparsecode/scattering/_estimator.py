@@ -44,7 +44,7 @@ class ScatteringTransformer(MultiscaleTransformer):
         2013): each map averaged over the rotations of the image within
         ``rotation_window``, rotation acting jointly on the position (about the
         image centre) and on the orientations of the path; keeps the layout and
-        names of None. See :func:`scattering_transform`.
+        names of None. See :func:`~sklearn_sparsecode.scattering.scattering_transform`.
     scale : {None, "average"}, default=None
         Mean over j1 (j2 − j1 fixed).
     compression : None, "log" or float in (0, 1], default=0.5

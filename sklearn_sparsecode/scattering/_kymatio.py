@@ -103,7 +103,7 @@ class Scattering2D:
     channel 0 is order 0; channels 1 … J L are order 1, index
     ``1 + j1 L + θ1``; then order 2 by (j1, θ1, j2, θ2) with j2 > j1, θ2
     fastest. Orientation index t has angle (⌊L − L/2 − 1⌋ − t) π/L; for even L,
-    :class:`ScatteringTransformer`'s orientation a is Kymatio's L − 1 − t.
+    :class:`~sklearn_sparsecode.ScatteringTransformer`'s orientation a is Kymatio's L − 1 − t.
 
     Inputs: any real numpy array ``(..., M, N)``; float32 is computed and
     returned in float32, float64 in float64, other real types in float64.

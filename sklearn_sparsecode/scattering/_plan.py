@@ -123,7 +123,7 @@ class ScatteringPlan:
 
     @property
     def spec(self):
-        """The :class:`~._kernels.CascadeSpec` of this plan (built once)."""
+        """The cascade specification of this plan (private kernels; built once)."""
         if "spec" not in self._cache:
             self._cache["spec"] = _cascade_spec(self)
         return self._cache["spec"]
