@@ -41,8 +41,13 @@ def median_ms(func, repeat):
     return 1000 * statistics.median(times)
 
 
-def write_results(name, payload):
-    RESULTS.mkdir(parents=True, exist_ok=True)
+def write_results(name, payload, directory=None):
+    """Write ``payload`` with the machine's versions to ``<directory>/<name>.json``.
+
+    ``directory`` defaults to ``benchmarks/results``.
+    """
+    directory = RESULTS if directory is None else Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
     import pywt
     import sklearn
 
@@ -52,7 +57,7 @@ def write_results(name, payload):
                     "sklearn": sklearn.__version__},
         **payload,
     }
-    path = RESULTS / f"{name}.json"
+    path = directory / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2))
     print(f"\nwrote {path}")
 

@@ -51,6 +51,11 @@ try:
     _ignore = r"__init__\.py"
 except FileNotFoundError:
     _ignore = r"plot_front_ends_fashion_mnist\.py"
+# The texture synthesis example reads a scikit-image picture (an optional dependency).
+try:
+    import skimage  # noqa: F401
+except ImportError:
+    _ignore += r"|plot_texture_synthesis\.py"
 sphinx_gallery_conf = {
     "examples_dirs": str(HERE.parent / "examples"),
     "gallery_dirs": "auto_examples",
@@ -176,5 +181,17 @@ def _escape_docstring(app, what, name, obj, options, lines):
         lines[i] = "".join(parts)
 
 
+_SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def _plain_sklearn_roles(app, what, name, obj, options, lines):
+    """Methods a classifier inherits from scikit-learn (``score``, ``set_*_request``) cite
+    labels and glossary terms of scikit-learn's own docs: keep their words, drop the links."""
+    module = getattr(obj, "__module__", None) or ""
+    if module == "sklearn" or module.startswith("sklearn."):
+        lines[:] = [_SKLEARN_ROLE.sub(r"\1", line) for line in lines]
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", _plain_sklearn_roles, priority=500)
     app.connect("autodoc-process-docstring", _escape_docstring, priority=600)

@@ -8,7 +8,19 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._core.bands import complex_pairs
 
-__all__ = ["atom_image", "plot_atoms", "plot_coefficient_maps", "plot_filters", "plot_responses"]
+__all__ = [
+    "atom_image",
+    "linearised_filters",
+    "plot_atoms",
+    "plot_band_importance",
+    "plot_coefficient_maps",
+    "plot_filter_combinations",
+    "plot_filters",
+    "plot_input_gradients",
+    "plot_maximized_activations",
+    "plot_reconstructions",
+    "plot_responses",
+]
 
 
 def atom_image(estimator, column):
@@ -192,7 +204,8 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
     Parameters
     ----------
     cnn : fitted CNNFeatureExtractor
-    image : array-like of shape ``cnn.input_shape_``
+    image : array-like of shape ``cnn.input_shape_``, or one colour image
+        (the fitted batch's layout without its sample axis)
 
     Returns
     -------
@@ -203,7 +216,17 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
     from .cnn._layers import forward
 
     check_is_fitted(cnn)
-    image = np.asarray(image, dtype=np.float64).reshape(1, *cnn.input_shape_)
+    if getattr(cnn, "channel_axis", None) is None:
+        image = np.asarray(image, dtype=np.float64).reshape(1, *cnn.input_shape_)
+        shown = image[0]
+    else:  # one colour image: validated as a batch of one, channels first
+        from .cnn._input import validate_cnn_images
+
+        image = validate_cnn_images(cnn, np.asarray(image)[None], reset=False, image_shape=None,
+                                    channel_axis=cnn.channel_axis).astype(np.float64)
+        shown = np.moveaxis(image[0], 0, -1)
+        shown = ((shown - shown.min()) / (np.ptp(shown) or 1.0) if shown.shape[-1] == 3
+                 else shown[..., 0])
     params = {e["name"]: (e["weight"], e["bias"]) for e in cnn.layers_ if "weight" in e}
     outputs = [(e["name"], forward(image, cnn.layers_, params, i)[0])
                for i, e in enumerate(cnn.layers_) if e["type"] != "flatten"]
@@ -219,7 +242,7 @@ def plot_responses(cnn, image, *, max_maps=16, cmap="viridis"):
         ax.set_yticks([])
         ax.set_axis_off()
     axes[0, 0].set_axis_on()
-    axes[0, 0].imshow(image[0], cmap="gray")
+    axes[0, 0].imshow(shown, cmap="gray")
     axes[0, 0].set_ylabel("input", fontsize=8)
     for row, (name, out) in zip(axes[1:], outputs):
         row[0].set_axis_on()
@@ -316,3 +339,348 @@ def plot_coefficient_maps(estimator, weights, *, max_per_scale=8, cmap="RdBu_r",
                           f"(angles: frequency direction)", fontsize=10)
     return fig
 
+
+def plot_band_importance(result, *, ax=None, max_groups=40, title=None):
+    """Horizontal bars of :func:`~sklearn_sparsecode.inspection.band_importance`.
+
+    Parameters
+    ----------
+    result : Bunch
+        The output of :func:`~sklearn_sparsecode.inspection.band_importance`.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None (its height grows with the
+        number of groups, up to ``max_groups`` bars).
+    max_groups : int, default=40
+        Draw at most this many groups, the most important ones, in the
+        layer's band order (a scattering network has hundreds of paths; group
+        them with ``by="scale"`` to see all of them).
+    title : str or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not all(key in result for key in ("names", "importances_mean", "importances_std")):
+        raise TypeError("plot_band_importance draws the Bunch returned by "
+                        "sklearn_sparsecode.inspection.band_importance.")
+    mean = np.asarray(result["importances_mean"])
+    keep = np.sort(np.argsort(mean)[::-1][:max_groups])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, min(0.25 * len(keep) + 1.2, 12)))
+    positions = np.arange(len(keep))[::-1]  # the first band at the top
+    ax.barh(positions, mean[keep], xerr=np.asarray(result["importances_std"])[keep],
+            color="tab:blue")
+    ax.set_yticks(positions, [str(result["names"][i]) for i in keep], fontsize=8)
+    permutation = "baseline_score" in result
+    ax.set_xlabel("score drop when shuffled" if permutation else
+                  "share of the head's squared coefficients")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _conv_index(cnn, layer):
+    names = [e["name"] for e in cnn.layers_]
+    convs = [e["name"] for e in cnn.layers_ if e["type"] == "conv"]
+    if layer not in names or cnn.layers_[names.index(layer)]["type"] != "conv":
+        raise ValueError(f"{layer!r} is not a convolution layer; those are {convs}.")
+    index = names.index(layer)
+    if convs.index(layer) == 0:
+        raise ValueError(f"{layer!r} is the first convolution: it combines input channels, "
+                         f"not filters; pick one of {convs[1:]}.")
+    return index
+
+
+def linearised_filters(cnn, layer="conv2"):
+    """Each filter of a convolution seen in the input: the layers up to it linearised.
+
+    Activations become the identity (the slope of tanh at 0), max pooling
+    becomes average pooling, biases and padding are dropped; what is left is
+    linear, and the filter of output channel o is the gradient of its value at
+    one position with respect to the input: the sum over input maps c of the
+    weights ``W[o, c]`` spread over the previous filters.
+
+    Returns
+    -------
+    filters : ndarray of shape (out_channels, in_channels_of_the_image, R, R)
+        R is the receptive field of ``layer`` (14 for LeNet-5's conv2).
+    """
+    from .cnn._backward import backward, forward_cached
+
+    check_is_fitted(cnn)
+    stop = _conv_index(cnn, layer)
+    linear, size = [], 1
+    for entry in cnn.layers_[:stop + 1]:
+        if entry["type"] == "conv":
+            linear.append({**entry, "padding": 0})
+        elif entry["type"] == "pool":
+            linear.append({**entry, "kind": "avg"})
+        elif entry["type"] == "activation":
+            linear.append({**entry, "function": "identity"})
+    for entry in linear[::-1]:
+        if entry["type"] == "conv":
+            size = (size - 1) * entry["stride"] + entry["kernel_size"]
+        elif entry["type"] == "pool":
+            size = (size - 1) * entry["stride"] + entry["size"]
+    params = {e["name"]: (np.asarray(e["weight"], dtype=np.float64),
+                          np.zeros(len(e["bias"]))) for e in linear if e["type"] == "conv"}
+    n_out, channels = linear[-1]["weight"].shape[0], getattr(cnn, "n_channels_", None) or 1
+    images = np.zeros((n_out, channels, size, size))
+    out, caches = forward_cached(images, linear, params)
+    cotangent = np.zeros(out.shape)
+    cotangent[np.arange(n_out), np.arange(n_out), 0, 0] = 1.0
+    return backward(cotangent, linear, params, caches, inputs=True)[1]
+
+
+def plot_filter_combinations(cnn, layer="conv2", *, max_filters=8, cmap="RdBu_r"):
+    """Each filter of a second convolution as a weighted combination of the first's filters.
+
+    Top row: the filters of the previous convolution (the "atoms"). Then one
+    row per filter o of ``layer`` (up to ``max_filters``): the weight map
+    ``W[o, c]`` with which atom c enters it (titled with its norm), and on the
+    right the resulting filter in the input (:func:`linearised_filters`: the
+    atoms placed by the weight maps through the pooling, summed). Colour
+    scales are symmetric: one per row for the weight maps.
+
+    Parameters
+    ----------
+    cnn : fitted CNNFeatureExtractor or CNNClassifier
+    layer : str, default="conv2"
+        A convolution that follows another one.
+    max_filters : int, default=8
+    cmap : str, default="RdBu_r"
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    index = _conv_index(cnn, layer)
+    previous = [e for e in cnn.layers_[:index] if e["type"] == "conv"][-1]
+    atoms = np.asarray(previous["weight"]).mean(axis=1)  # colour input: mean over channels
+    weight = np.asarray(cnn.layers_[index]["weight"])
+    combined = linearised_filters(cnn, layer).mean(axis=1)
+    shown = range(min(max_filters, len(weight)))
+    n_cols = weight.shape[1] + 2
+    fig, axes = plt.subplots(len(shown) + 1, n_cols, squeeze=False,
+                             figsize=(1.0 * n_cols + 0.6, 1.05 * (len(shown) + 1) + 0.5))
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_axis_off()
+
+    def draw(ax, image, limit=None, title=None):
+        ax.set_axis_on()
+        limit = limit or np.abs(image).max() or 1.0
+        ax.imshow(image, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+        if title:
+            ax.set_title(title, fontsize=6)
+
+    for c, atom in enumerate(atoms):
+        draw(axes[0, c + 1], atom, title=f"{previous['name']} {c}")
+    axes[0, 0].text(0.5, 0.5, "atoms", ha="center", va="center", fontsize=7,
+                    transform=axes[0, 0].transAxes)
+    for row, o in zip(axes[1:], shown):
+        row[0].text(0.5, 0.5, f"{layer} {o}\n=", ha="center", va="center", fontsize=7,
+                    transform=row[0].transAxes)
+        limit = np.abs(weight[o]).max()
+        for c in range(weight.shape[1]):
+            draw(row[c + 1], weight[o, c], limit, f"‖w‖ {np.linalg.norm(weight[o, c]):.2f}")
+        draw(row[-1], combined[o], title="in the input")
+    fig.suptitle(f"{layer}: each filter is a weighted combination of {previous['name']}'s "
+                 f"{len(atoms)} filters (weight map per filter; right: the sum in pixels)",
+                 fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _image_grid(n_rows, n_cols, size=1.5):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(size * n_cols + 0.4, size * n_rows + 0.5),
+                             squeeze=False)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig, axes
+
+
+def _display_shape(model, X):
+    """The (height, width) to draw rows of X at: the model's first step's images."""
+    from .inspection._chain import Chain
+
+    first = Chain(model, "plotting").first
+    shape = getattr(first, "input_shape_", None)
+    if shape is not None and len(shape) == 2:
+        return tuple(shape)
+    if np.ndim(X) == 3:
+        return tuple(np.shape(X)[1:])
+    raise ValueError("Cannot tell the image shape: pass X of shape (n, height, width).")
+
+
+def plot_input_gradients(model, X, *, targets=None, max_images=8, cmap="RdBu_r"):
+    """Plot images (top row) and the gradient of a class score at each (bottom row).
+
+    The gradient is :func:`~sklearn_sparsecode.inspection.input_gradient`:
+    red pixels raise the score of the class in the panel's title where they
+    brighten, blue ones lower it; each panel has its own symmetric colour
+    scale.
+
+    Parameters
+    ----------
+    model : fitted classifier or Pipeline
+    X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
+    targets : label, list of labels or None, default=None
+        The class of each image's gradient: None is the model's prediction,
+        one label is used for every image.
+    max_images : int, default=8
+    cmap : str, default="RdBu_r"
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    from .inspection import input_gradient
+
+    X = np.asarray(X)[:max_images]
+    shape = _display_shape(model, X)
+    if targets is None:
+        targets = list(model.predict(X))
+    elif np.ndim(targets) == 0:
+        targets = [targets] * len(X)
+    else:
+        targets = list(targets)[:len(X)]
+    fig, axes = _image_grid(2, len(X))
+    for k, target in enumerate(targets):
+        gradient = input_gradient(model, X[k:k + 1], target=target).reshape(shape)
+        axes[0, k].imshow(X[k].reshape(shape), cmap="gray", interpolation="nearest")
+        limit = np.abs(gradient).max() or 1.0
+        axes[1, k].imshow(gradient, cmap=cmap, vmin=-limit, vmax=limit,
+                          interpolation="nearest")
+        axes[0, k].set_title(f"class {target}", fontsize=8)
+    axes[0, 0].set_ylabel("image", fontsize=8)
+    axes[1, 0].set_ylabel("gradient", fontsize=8)
+    fig.suptitle("Gradient of the class score with respect to the pixels", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_maximized_activations(model_or_transformer, *, targets=None, features=None,
+                               n_cols=None, cmap="gray", **kwargs):
+    """Plot the images that maximise class scores or features, one panel each.
+
+    Each panel is :func:`~sklearn_sparsecode.inspection.maximize_activation`
+    for one class of ``targets`` or one feature of ``features``, drawn on the
+    pixel range (``pixel_range``, default (0, 1)) or, without one, on a
+    symmetric colour scale. Its title gives the class or feature and the
+    value reached.
+
+    Parameters
+    ----------
+    model_or_transformer : fitted estimator
+    targets : list of labels, optional
+    features : list of int or str, optional
+    n_cols : int or None
+        Panels per row (None: all in one row, at most 10).
+    cmap : str, default="gray"
+    **kwargs :
+        Passed to ``maximize_activation`` (``max_iter``, ``regularization``,
+        ``pixel_range``, ``max_norm``, ``random_state``, ...).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    from .inspection import maximize_activation
+    from .inspection._chain import Chain
+    from .inspection._synthesis import _as_input, _input_form, _resolve_feature
+
+    if (targets is None) == (features is None):
+        raise ValueError("Pass targets (classes) or features, not both.")
+    items = list(targets if targets is not None else features)
+    chain = Chain(model_or_transformer, "plot_maximized_activations")
+    shape, flat = _input_form(chain, kwargs.get("image_shape"), "plot_maximized_activations")
+    key = "target" if targets is not None else "feature"
+    images = maximize_activation(model_or_transformer, **{key: items}, **kwargs)
+    inputs, out = chain.forward(_as_input(images, shape, flat))
+    if targets is not None:
+        values = [chain.head_score(out[i:i + 1], item)[0][0] for i, item in enumerate(items)]
+        labels = [f"class {item}" for item in items]
+    else:
+        values = [out[i, _resolve_feature(chain, item, out.shape[1])]
+                  for i, item in enumerate(items)]
+        labels = [str(item) for item in items]
+    n_cols = n_cols or min(len(items), 10)
+    n_rows = -(-len(items) // n_cols)
+    fig, axes = _image_grid(n_rows, n_cols)
+    box = kwargs.get("pixel_range", (0.0, 1.0))
+    for ax, image, label, value in zip(axes.ravel(), images, labels, values):
+        if box is None:
+            limit = np.abs(image).max() or 1.0
+            ax.imshow(image, cmap="RdBu_r" if cmap == "gray" else cmap, vmin=-limit,
+                      vmax=limit, interpolation="nearest")
+        else:
+            ax.imshow(image, cmap=cmap, vmin=box[0], vmax=box[1], interpolation="nearest")
+        ax.set_title(f"{label}\n{value:.3g}", fontsize=7)
+    for ax in axes.ravel()[len(items):]:
+        ax.set_axis_off()
+    fig.suptitle("Images that maximise each " + ("class score" if targets is not None
+                                                 else "feature"), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_reconstructions(transformers, X, *, labels=None, cmap="gray", **kwargs):
+    """Plot images beside the images reconstructed from their features.
+
+    One row per image of X: the original, then for each fitted transformer
+    the result of :func:`~sklearn_sparsecode.inspection.reconstruct_from_features`
+    from ``transformer.transform(X)``. Titles give the relative feature
+    distance reached, ‖Φ(x̂) − Φ(x)‖ / ‖Φ(x)‖, and the relative pixel error
+    ‖x̂ − x‖ / ‖x‖ (the features keep what the image shares with the
+    original, so a small feature distance need not give a small pixel error).
+
+    Parameters
+    ----------
+    transformers : fitted transformer or list of them
+    X : array-like of shape (n_samples, height, width)
+        The images the transformers were fitted for.
+    labels : list of str or None
+        Column titles (default: the transformers' class names).
+    cmap : str, default="gray"
+    **kwargs :
+        Passed to ``reconstruct_from_features`` (``max_iter``,
+        ``pixel_range``, ``random_state``, ...).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    from .inspection import reconstruct_from_features
+
+    if not isinstance(transformers, (list, tuple)):
+        transformers = [transformers]
+    labels = labels or [type(t).__name__ for t in transformers]
+    X = np.asarray(X, dtype=np.float64)
+    fig, axes = _image_grid(len(X), len(transformers) + 1, size=1.9)
+    low, high = X.min(), X.max()
+    for row, image in zip(axes, X):
+        row[0].imshow(image, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
+    axes[0, 0].set_title("original", fontsize=8)
+    for col, (transformer, label) in enumerate(zip(transformers, labels), start=1):
+        features = transformer.transform(X)
+        images = reconstruct_from_features(transformer, features, **kwargs)
+        reached = transformer.transform(images)
+        for row, image, back, f, g in zip(axes, X, images, features, reached):
+            feature_error = np.linalg.norm(g - f) / np.linalg.norm(f)
+            pixel_error = np.linalg.norm(back - image) / np.linalg.norm(image)
+            row[col].imshow(back, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
+            row[col].set_xlabel(f"features {feature_error:.1e}\npixels {pixel_error:.2f}",
+                                fontsize=7)
+        axes[0, col].set_title(label, fontsize=8)
+    fig.suptitle("Images reconstructed from their features (relative errors)", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -141,3 +141,23 @@ def test_dask_transform_with_denoiser_keeps_image_blocks():
     lazy = dask_transform(denoiser, da.from_array(X, chunks=(5, 32, 32)))
     assert lazy.shape == X.shape and lazy.dtype == np.float32
     np.testing.assert_array_equal(lazy.compute(), denoiser.transform(X))
+
+
+def test_denoiser_in_a_pandas_pipeline():
+    # set_output(transform="pandas") on a pipeline: the Denoiser's image batches stay
+    # arrays (they are not tables) and the last step's features become a data frame.
+    pd = pytest.importorskip("pandas")
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_sparsecode import Denoiser, WaveletTransformer
+
+    X = RNG.random((4, 32, 32))
+    model = make_pipeline(Denoiser(sigma=0.1), WaveletTransformer(n_scales=2))
+    frame = model.set_output(transform="pandas").fit_transform(X)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == list(model[-1].get_feature_names_out())
+    np.testing.assert_array_equal(frame.to_numpy(), make_pipeline(
+        Denoiser(sigma=0.1), WaveletTransformer(n_scales=2)).fit_transform(X))
+    denoiser = Denoiser(sigma=0.1).set_output(transform="pandas")
+    assert isinstance(denoiser.fit_transform(X), np.ndarray)
+    assert isinstance(denoiser.fit_transform(X.reshape(4, -1)), pd.DataFrame)

@@ -7,6 +7,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_sparsecode import (
+    CNNClassifier,
     CNNFeatureExtractor,
     ContourletTransformer,
     CurveletTransformer,
@@ -41,6 +42,11 @@ ESTIMATORS = [
     ContourletTransformer(n_orientations=(2, 4), lp_filters="5-3", dfb_filters="dd4",
                           reconstruction="standard", batch_size=3, n_jobs=2),
     LocalPooling(transformer=ContourletTransformer(n_orientations=(4, 8)), grid=2),
+    # A fully connected network takes tables (its first layer flattens); the
+    # convolutional ones are checked on images in test_cnn_training.py.
+    CNNClassifier(architecture=[{"type": "flatten"}, {"type": "dense", "out_features": 16},
+                                {"type": "activation", "function": "tanh"}],
+                  max_iter=100, learning_rate=1e-2, random_state=0),
 ]
 IMAGES_ONLY = (CurveletTransformer, CNNFeatureExtractor, ContourletTransformer,
                MorletTransformer, ScatteringTransformer)

@@ -39,6 +39,8 @@ def _needs(script):
             pytest.skip("needs dataset-fashion-mnist")
     if "distributed" in text:
         pytest.importorskip("distributed")
+    if "from skimage" in text or "import skimage" in text:
+        pytest.importorskip("skimage")
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)

@@ -15,11 +15,13 @@ A new transform subclasses :class:`MultiscaleTransformer` and writes
 ``__init__`` (its own parameters, then ``super().__init__`` with the shared
 ones), ``_parameter_constraints`` (its own, merged with
 ``MultiscaleTransformer._parameter_constraints``), ``_make_plan(input_shape)``,
-``_forward`` and optionally ``_inverse``. Validation (grey, colour and
-flattened images), chunking and threads, ``transform``, ``get_feature_names_out``,
-``feature_layout``, tags and pandas output come from the base; a transform
-with an ``_inverse`` also gets ``inverse_transform`` and ``atom`` (the others
-do not have those methods at all, see :func:`sklearn.utils.metaestimators.available_if`).
+``_forward`` and optionally ``_inverse`` and ``_adjoint`` (a linear map's
+transpose; a non-linear transform writes ``_vjp``). Validation (grey, colour and
+flattened images), chunking and threads, ``transform``, ``transform_vjp``,
+``get_feature_names_out``, ``feature_layout``, tags and pandas output come from
+the base; a transform with an ``_inverse`` also gets ``inverse_transform`` and
+``atom`` (the others do not have those methods at all, see
+:func:`sklearn.utils.metaestimators.available_if`).
 
 Channels
 --------
@@ -40,11 +42,16 @@ A fitted *layer* is any estimator of this package with
   for channel images) in its own numeric dtype;
 * ``forward(batch)``: the layer's map on a prepared batch, in one thread and one
   piece (the caller chunks), returning ``(n, bands_[-1].stop)`` in float32 for
-  float32 input and float64 otherwise.
+  float32 input and float64 otherwise;
+* ``backward(batch, cotangent)``: the vector–Jacobian product of ``forward`` at
+  a prepared batch, shaped like the batch (``transform_vjp(X, cotangent)`` is
+  ``backward`` over chunks of ``prepare(X)`` and the cotangent).
 
-``transform(X)`` is ``forward`` over chunks of ``prepare(X)``. A layer built
-on another calls only these public methods, never a private one: pooling
-(:class:`~sklearn_sparsecode.LocalPooling`) is ``pool ∘ modulus ∘ inner.forward``, and a
+``transform(X)`` is ``forward`` over chunks of ``prepare(X)`` (both chunked
+loops are :class:`LayerMixin`'s). A layer built on another calls only these
+public methods, never a private one: pooling
+(:class:`~sklearn_sparsecode.LocalPooling`) is ``pool ∘ modulus ∘ inner.forward``
+(its gradient ends in ``inner.backward``), and a
 scattering cascade applies a transform to the modulus maps of another
 (:mod:`sklearn_sparsecode.layers` has the band-level operations). Each produces new ``Band`` records, so whatever reads records
 (feature names, layouts, plots, pooling) works on any depth of stacking.
@@ -58,6 +65,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .bands import channel_bands, feature_layout_of, feature_names_of
 from .batching import map_in_batches
+from .gradients import check_cotangent, run_vjp, shaped_like
 from .validation import (
     BATCH_SIZE,
     CHANNEL_AXIS,
@@ -108,7 +116,7 @@ def run_forward(forward, plan, X, n_outputs, *, batch_size=None, n_jobs=None, ve
 
 
 class LayerMixin(ImageInputMixin, TransformerMixin):
-    """What every layer shares: chunked ``transform``, feature names, layout, tags.
+    """What every layer shares: chunked ``transform`` and ``transform_vjp``, names, layout, tags.
 
     It derives from ``TransformerMixin`` so that scikit-learn's ``set_output``
     wraps the ``transform`` defined here (sklearn wraps only methods a
@@ -117,7 +125,9 @@ class LayerMixin(ImageInputMixin, TransformerMixin):
     A layer defines ``bands_`` (set in ``fit``), ``prepare(X)``, ``forward(batch)``
     and the parameters ``batch_size``, ``n_jobs`` and ``verbose``; it may
     override ``_write(chunk, out)`` (forward into preallocated rows),
-    ``_chunk_row_bytes(itemsize)`` and ``_uses_blas``.
+    ``_chunk_row_bytes(itemsize)`` and ``_uses_blas``. A layer with ``backward(batch,
+    cotangent)`` gets ``transform_vjp``; it may override ``_write_vjp(chunk,
+    cotangent, out, start, total)`` and ``_vjp_chunk_row_bytes(itemsize)``.
     """
 
     _uses_blas = False  # True when the layer works in BLAS products (see run_forward)
@@ -148,6 +158,56 @@ class LayerMixin(ImageInputMixin, TransformerMixin):
                               batch_size=self.batch_size, n_jobs=self.n_jobs,
                               verbose=self.verbose, row_bytes=self._chunk_row_bytes(itemsize),
                               uses_blas=self._uses_blas, label=type(self).__name__)
+
+    def _write_vjp(self, chunk, cotangent, out, start, total):
+        """One chunk of :meth:`transform_vjp` into preallocated rows ``out``.
+
+        ``start`` is the index of the chunk's first sample among ``total``: for
+        maps whose BLAS products are cut into inner chunks aligned to the
+        sample index (so results do not depend on ``batch_size``); the others
+        ignore it.
+        """
+        out[:] = self.backward(chunk, cotangent).reshape(len(chunk), -1)
+
+    def _vjp_chunk_row_bytes(self, itemsize):
+        """Working memory of one sample during a VJP (None: twice the forward's)."""
+        forward = self._chunk_row_bytes(itemsize)
+        return None if forward is None else 2 * forward
+
+    def transform_vjp(self, X, cotangent):
+        """Gradient of ``sum(cotangent * transform(X))`` with respect to X, shaped like X.
+
+        A vector–Jacobian product Jᵀ G, computed chunk by chunk like
+        :meth:`transform` (same memory bound, same ``batch_size`` and
+        ``n_jobs``, results independent of both). For a linear transform C
+        this is the adjoint Cᵀ G, which is the inverse only for a tight frame.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width) or (n_samples, n_features)
+            As for :meth:`transform` (or a batch of channel images with
+            ``channel_axis``).
+        cotangent : array-like of shape (n_samples, n_features_out)
+            One weight per column of ``transform(X)`` and sample; a one-hot
+            row gives the gradient of one output.
+
+        Returns
+        -------
+        gradient : ndarray of the shape of X
+            float32 for float32 X, float64 otherwise.
+        """
+        batch = self.prepare(X)
+        dtype = work_dtype(batch.dtype)
+        cotangent = check_cotangent(self, cotangent, len(batch), self.bands_[-1].stop, dtype)
+        total = len(batch)
+        flat = run_vjp(lambda chunk, cot, out, start: self._write_vjp(chunk, cot, out, start,
+                                                                      total),
+                       batch, cotangent, int(np.prod(batch.shape[1:])), dtype,
+                       batch_size=self.batch_size, n_jobs=self.n_jobs, verbose=self.verbose,
+                       row_bytes=self._vjp_chunk_row_bytes(dtype.itemsize),
+                       uses_blas=self._uses_blas, label=f"{type(self).__name__}.transform_vjp",
+                       with_start=True)
+        return shaped_like(flat.reshape(batch.shape), X, getattr(self, "channel_axis", None))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: each band's ``prefix`` and the position.
@@ -265,6 +325,29 @@ class MultiscaleTransformer(LayerMixin, TransformerMixin, BaseEstimator):
         """Working memory of one sample in bytes (None: a generic estimate)."""
         return None
 
+    def _adjoint(self, plan, cotangent, out):
+        """Write Cᵀ ``cotangent`` (n, n_coefs) into ``out`` (n, n_values): the adjoint.
+
+        Linear transforms write this map; ``transform_vjp`` is then exact. It
+        is the inverse only for a tight frame.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no adjoint map.")
+
+    def _vjp(self, plan, chunk, cotangent, out, start=0, total=None):
+        """Write Jᵀ ``cotangent`` at the samples ``chunk`` into ``out`` (flattened).
+
+        The default is a linear transform's: J = C whatever the chunk, so the
+        adjoint. Non-linear transforms write their own (recomputing what they
+        need of the forward); ``start`` and ``total`` place the chunk among
+        the samples of one call (see ``LayerMixin._write_vjp``).
+        """
+        self._adjoint(plan, cotangent, out)
+
+    def _vjp_row_bytes(self, itemsize):
+        """Working memory of one sample during a VJP (None: twice the forward's)."""
+        forward = self._row_bytes(itemsize)
+        return None if forward is None else 2 * forward
+
     # What the base does ------------------------------------------------------
 
     def prepare(self, X):
@@ -309,6 +392,40 @@ class MultiscaleTransformer(LayerMixin, TransformerMixin, BaseEstimator):
 
     def _chunk_row_bytes(self, itemsize):
         per_channel = self._row_bytes(itemsize)
+        return None if per_channel is None else per_channel * (self.n_channels_ or 1)
+
+    def _write_vjp(self, chunk, cotangent, out, start, total):
+        chunk = as_work_chunk(chunk)
+        channels = self.n_channels_ or 1
+        if self.n_channels_ is not None:  # every channel is one more grey image
+            chunk = chunk.reshape(-1, *chunk.shape[2:])
+            cotangent = cotangent.reshape(len(chunk), -1)
+            out = out.reshape(len(chunk), -1)
+        self._vjp(self.plan_, chunk, cotangent, out, start * channels, total * channels)
+
+    def backward(self, batch, cotangent):
+        """The vector–Jacobian product of a prepared batch, in one thread and one piece.
+
+        The layer protocol's twin of :meth:`forward`.
+
+        Parameters
+        ----------
+        batch : ndarray of shape (n_samples, [n_channels_,] *input_shape_)
+            From :meth:`prepare`, or a chunk of it.
+        cotangent : ndarray of shape (n_samples, bands_[-1].stop)
+
+        Returns
+        -------
+        gradient : ndarray of the shape of ``batch``
+            float32 for float32 input, float64 otherwise.
+        """
+        dtype = work_dtype(batch.dtype)
+        out = np.empty((len(batch), int(np.prod(batch.shape[1:]))), dtype=dtype)
+        self._write_vjp(batch, np.asarray(cotangent, dtype=dtype), out, 0, len(batch))
+        return out.reshape(batch.shape)
+
+    def _vjp_chunk_row_bytes(self, itemsize):
+        per_channel = self._vjp_row_bytes(itemsize)
         return None if per_channel is None else per_channel * (self.n_channels_ or 1)
 
     @_fit_context(prefer_skip_nested_validation=True)

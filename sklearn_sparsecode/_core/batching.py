@@ -108,8 +108,12 @@ class Progress:
 
 
 def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
-                   row_bytes=None, uses_blas=False, verbose=0, label="transform"):
+                   row_bytes=None, uses_blas=False, verbose=0, label="transform", others=()):
     """Apply ``func(X[rows], out[rows])`` over chunks of rows; return ``out``.
+
+    With ``others`` (arrays with as many rows as X, e.g. the cotangent of a
+    vector–Jacobian product), ``func(X[rows], *(a[rows] for a in others),
+    out[rows])``: the same rows of every input, in the same chunks.
 
     Parameters
     ----------
@@ -138,11 +142,17 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
         Print progress (samples done, rate, time left) to stderr when > 0.
     label : str
         Prefix of the progress lines.
+    others : tuple of ndarray, default=()
+        More inputs cut into the same chunks as X (each of ``len(X)`` rows).
     """
     n_samples = X.shape[0]
+    if any(len(a) != n_samples for a in others):
+        raise ValueError(f"Every input of map_in_batches needs {n_samples} rows; got "
+                         f"{[len(a) for a in others]}.")
     if row_bytes is None:
         itemsize = np.dtype(dtype).itemsize
-        row_bytes = 4 * itemsize * (int(np.prod(X.shape[1:])) + n_outputs)
+        widths = [int(np.prod(a.shape[1:])) for a in (X, *others)]
+        row_bytes = 4 * itemsize * (sum(widths) + n_outputs)
     out = np.empty((n_samples, n_outputs), dtype=dtype)
     size = resolve_batch_size(batch_size, row_bytes, n_samples)
     parallel = n_jobs not in (None, 1)
@@ -157,7 +167,7 @@ def map_in_batches(func, X, n_outputs, dtype, *, batch_size=None, n_jobs=None,
     progress = Progress(n_samples, label) if verbose and n_samples else None
 
     def run(rows):
-        func(X[rows], out[rows])
+        func(X[rows], *(a[rows] for a in others), out[rows])
         if progress is not None:
             progress.update(rows.stop - rows.start)
 

@@ -292,6 +292,8 @@ def validate_images(estimator, X, *, reset, image_shape=None, channel_axis=None,
     """
     name = type(estimator).__name__
     X2, seen, n_channels, original_shape = _image_axes(X, image_shape, channel_axis, name)
+    if reshape and seen is not None and n_channels is None and image_shape is None:
+        _refuse_colour_image_as_batch(original_shape, name)
     if not reset and channel_axis is None and seen is None:
         _refuse_single_image(estimator, X2, name)
     try:
@@ -323,6 +325,20 @@ def validate_images(estimator, X, *, reset, image_shape=None, channel_axis=None,
         return X2.reshape(X2.shape[0], *estimator.input_shape_)
     batch = X2.reshape(original_shape)  # the input's own axis order, validated
     return np.moveaxis(batch, channel_axis, 1)
+
+
+def _refuse_colour_image_as_batch(shape, name):
+    """One colour image (h, w, 3) must not be read as h images of w x 3 pixels."""
+    n, height, width = shape
+    if width > MAX_CHANNELS or height < 4 * width:
+        return
+    raise ValueError(
+        f"{name} got X of shape {shape}, which reads as {n} images of {height}x{width} "
+        f"pixels but looks like one image with {width} channels. For one colour image pass "
+        f"image[None] with channel_axis=-1 (a batch of one, shape (1, {n}, {height}, {width})); "
+        f"for a batch of colour images, shape (n_samples, height, width, {width}) with "
+        f"channel_axis=-1. If these really are {n} images of {height}x{width} pixels, say so "
+        f"with image_shape=({height}, {width}).")
 
 
 def _expected_images(estimator, received):

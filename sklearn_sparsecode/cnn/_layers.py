@@ -2,9 +2,10 @@
 
 Activations are kept channels-first across the batch, (channels, n, height,
 width), so that a convolution is kh·kw slab copies into a column matrix and
-one BLAS matrix product per layer and chunk; weights are in PyTorch layout (out_channels, in_channels, kh, kw) and
-``flatten`` uses PyTorch's (channels, height, width) order, so results match
-``torch.nn`` layers with the same weights.
+one BLAS matrix product per layer and chunk; weights are in PyTorch layout
+(out_channels, in_channels, kh, kw) and ``flatten`` uses PyTorch's (channels,
+height, width) order, so results match ``torch.nn`` layers with the same
+weights. Backward passes are in :mod:`._backward`, training in :mod:`._training`.
 """
 
 import numpy as np
@@ -16,6 +17,8 @@ ACTIVATIONS = {
     # expit rather than 1 / (1 + exp(-x)): no overflow warning for x << 0.
     "sigmoid": expit,
     "identity": lambda x: x,
+    # Hard tanh: clip to [-1, 1] (the activation of Raghu et al. 2016).
+    "hardtanh": lambda x: np.clip(x, -1, 1),
 }
 LAYER_TYPES = ("conv", "pool", "activation", "flatten", "dense")
 
@@ -120,12 +123,13 @@ def _check_positive(layer, keys):
         _check_integer(layer, key, 1)
 
 
-def output_shapes(layers, input_shape):
+def output_shapes(layers, input_shape, in_channels=1):
     """Shape of each layer's output for one image, (C, H, W) or (F,), checking sizes.
 
+    ``in_channels`` is the number of channels of the input images (colour).
     Raises a ValueError naming the layer where the image becomes too small.
     """
-    shape, shapes = (1, *input_shape), []
+    shape, shapes = (in_channels, *input_shape), []
     for layer in layers:
         kind = layer["type"]
         if kind in ("conv", "pool") and len(shape) != 3:
@@ -208,12 +212,22 @@ def pool2d(x, size, stride, kind):
     return out
 
 
+def images_to_maps(images):
+    """(n, H, W) or (n, C, H, W) images as channels-first maps (C, n, H, W)."""
+    return images[None] if images.ndim == 3 else images.transpose(1, 0, 2, 3)
+
+
+def maps_to_images(x):
+    """Maps (C, n, H, W) back to PyTorch's (n, C, H, W); vectors (n, F) unchanged."""
+    return x.transpose(1, 0, 2, 3) if x.ndim == 4 else x
+
+
 def forward(images, layers, params, stop=None):
     """Run ``layers`` on a batch of images, returning the output of layer ``stop``.
 
     Parameters
     ----------
-    images : ndarray of shape (n, H, W), float32 or float64
+    images : ndarray of shape (n, H, W) or (n, C, H, W), float32 or float64
     layers : list of normalised layer dicts
     params : dict name -> (weight, bias) in PyTorch layout, of the images' dtype
     stop : int, default=None
@@ -223,7 +237,7 @@ def forward(images, layers, params, stop=None):
     -------
     out : ndarray (n, C, H, W) for maps (PyTorch order) or (n, F)
     """
-    x = images[None]  # CNHW with one channel
+    x = images_to_maps(images)
     stop = len(layers) - 1 if stop is None else stop
     for layer in layers[:stop + 1]:
         kind = layer["type"]
@@ -239,4 +253,4 @@ def forward(images, layers, params, stop=None):
         else:
             weight, bias = params[layer["name"]]
             x = x @ weight.T + bias
-    return x.transpose(1, 0, 2, 3) if x.ndim == 4 else x
+    return maps_to_images(x)

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..morlet._filters import SIGMA0, XI0, morlet_hat
+
 TRAINED = {"lenet5-fashion-mnist": "lenet5_fashion_mnist.npz"}
 # Smallest kernels on which every atom is non-zero for any number of filters
 # (Gabor: wavelength size/2 must not put the samples on the zeros of its cosine or sine).
-MIN_KERNEL_SIZE = {"gabor": 5, "wavelet": 2}
+MIN_KERNEL_SIZE = {"gabor": 5, "wavelet": 2, "morlet": 3}
+FRAMES = ("gabor", "wavelet", "morlet")
 
 
 def _parametric_layers(layers, shapes, input_channels=1):
@@ -33,10 +36,10 @@ def _parametric_layers(layers, shapes, input_channels=1):
     return result
 
 
-def random_weights(layers, shapes, rng):
+def random_weights(layers, shapes, rng, input_channels=1):
     """PyTorch's default init: U(±1/sqrt(fan_in)) for weight and bias, float64."""
     params = {}
-    for layer, shape in _parametric_layers(layers, shapes):
+    for layer, shape in _parametric_layers(layers, shapes, input_channels):
         bound = 1.0 / math.sqrt(int(np.prod(shape[1:])))
         params[layer["name"]] = (rng.uniform(-bound, bound, size=shape),
                                  rng.uniform(-bound, bound, size=shape[0]))
@@ -50,7 +53,13 @@ def oriented_filters(kind, n_filters, size):
     orientations, wavelength about half the kernel, zero mean.
     ``"wavelet"``: a Gaussian low-pass and first derivatives of a Gaussian
     (oriented wavelets) at evenly spaced orientations.
+    ``"morlet"``: the real and imaginary parts of the finest Morlet atoms of
+    :mod:`sklearn_sparsecode.morlet` (σ = 0.8 px, ξ = 3π/4 rad/px,
+    slant 0.5; a coarser scale 2^j once the kernel holds six of its widths) at
+    evenly spaced orientations, cropped to the kernel, zero mean.
     """
+    if kind == "morlet":
+        return _unit_norm(_morlet_atoms(n_filters, size), kind, size, n_filters)
     centre = (size - 1) / 2
     y, x = np.mgrid[0:size, 0:size] - centre
     sigma = max(size / 4, 0.5)
@@ -72,11 +81,31 @@ def oriented_filters(kind, n_filters, size):
         for i in range(n_filters - 1):
             theta = np.pi * i / n_orient
             atoms.append(-(x * np.cos(theta) + y * np.sin(theta)) * envelope)
+    return _unit_norm(np.asarray(atoms[:n_filters]), kind, size, n_filters, envelope)
+
+
+def _morlet_atoms(n_filters, size):
+    """Real and imaginary parts of Morlet atoms at ceil(n/2) orientations, cropped."""
+    n_orient = max(1, math.ceil(n_filters / 2))
+    scale = max(0, math.floor(math.log2(size / (6 * SIGMA0))))
+    grid = max(32, 4 * size)
+    first = grid // 2 - size // 2
+    atoms = []
+    for k in range(n_orient):
+        hat = morlet_hat((grid, grid), SIGMA0 * 2**scale, np.pi * k / n_orient,
+                         XI0 / 2**scale, slant=0.5)
+        atom = np.fft.fftshift(np.fft.ifft2(hat))[first:first + size, first:first + size]
+        atoms += [atom.real, atom.imag]
     atoms = np.asarray(atoms[:n_filters])
+    return atoms - atoms.mean(axis=(1, 2), keepdims=True)
+
+
+def _unit_norm(atoms, kind, size, n_filters, envelope=None):
     norms = np.linalg.norm(atoms.reshape(n_filters, -1), axis=1)
+    reference = np.max(norms) if envelope is None else np.linalg.norm(envelope)
     # On a tiny grid an atom can vanish (a sine sampled at its zeros, a derivative
     # on one pixel); dividing by its norm would give NaN or amplified rounding noise.
-    vanished = np.flatnonzero(norms < 1e-3 * np.linalg.norm(envelope))
+    vanished = np.flatnonzero(norms < 1e-3 * reference)
     if vanished.size:
         raise ValueError(
             f"weights={kind!r}: {size}x{size} kernels are too small for {n_filters} {kind} "
@@ -85,10 +114,10 @@ def oriented_filters(kind, n_filters, size):
     return atoms / norms[:, None, None]
 
 
-def representation_weights(kind, layers, shapes, rng):
+def representation_weights(kind, layers, shapes, rng, input_channels=1):
     """Random weights with the first convolution's filters replaced by oriented atoms."""
-    params = random_weights(layers, shapes, rng)
-    for layer, shape in _parametric_layers(layers, shapes):
+    params = random_weights(layers, shapes, rng, input_channels)
+    for layer, shape in _parametric_layers(layers, shapes, input_channels):
         if layer["type"] == "conv":
             atoms = oriented_filters(kind, shape[0], shape[2])
             weight = np.repeat(atoms[:, None], shape[1], axis=1) / math.sqrt(shape[1])
@@ -120,11 +149,30 @@ def _read_npz(path, name):
                          f"{accepted}.") from exc
 
 
-def loaded_weights(source, layers, shapes):
+def make_weights(weights, layers, shapes, rng, input_channels=1, optional=()):
+    """The ``weights`` parameter of the CNN estimators turned into {name: (weight, bias)}.
+
+    Layers named in ``optional`` may be missing from a mapping or file: they
+    get the random initialisation.
+    """
+    if isinstance(weights, str) and weights == "random":
+        return random_weights(layers, shapes, rng, input_channels)
+    if isinstance(weights, str) and weights in FRAMES:
+        return representation_weights(weights, layers, shapes, rng, input_channels)
+    if isinstance(weights, (str, dict)) or hasattr(weights, "__fspath__"):
+        params = random_weights(layers, shapes, rng, input_channels) if optional else {}
+        params.update(loaded_weights(weights, layers, shapes, input_channels, optional))
+        return params
+    raise ValueError(f"weights must be 'random', {', '.join(map(repr, FRAMES))}, "
+                     f"{sorted(TRAINED)}, a dict or a .npz path; got {weights!r}.")
+
+
+def loaded_weights(source, layers, shapes, input_channels=1, optional=()):
     """Weights from a mapping or ``.npz`` path in PyTorch state_dict naming.
 
     Every conv/dense layer needs ``<name>.weight`` and ``<name>.bias`` of the
-    right shape; keys for other layers (a classifier head, say) are ignored.
+    right shape, except those named in ``optional`` (left out when absent);
+    keys for other layers (a classifier head, say) are ignored.
     """
     if isinstance(source, (str, os.PathLike)):
         path = trained_path(source) if source in TRAINED else Path(source)
@@ -133,7 +181,10 @@ def loaded_weights(source, layers, shapes):
                              f"'random', 'wavelet', 'gabor', {sorted(TRAINED)}.")
         source = _read_npz(path, source)
     params = {}
-    for layer, shape in _parametric_layers(layers, shapes):
+    for layer, shape in _parametric_layers(layers, shapes, input_channels):
+        if layer["name"] in optional and not any(
+                f"{layer['name']}.{part}" in source for part in ("weight", "bias")):
+            continue
         arrays = []
         for part, expected in (("weight", shape), ("bias", shape[:1])):
             key = f"{layer['name']}.{part}"

@@ -2,6 +2,7 @@
 """
 
 from .._core.base import MultiscaleTransformer
+from ._adjoint import contourlet_adjoint
 from ._plan import CONTOURLET_CONSTRAINTS, plan_contourlets
 from ._transform import _forward, _inverse, _row_bytes
 
@@ -138,6 +139,7 @@ class ContourletTransformer(MultiscaleTransformer):
 
     _forward = staticmethod(_forward)
     _inverse = staticmethod(_inverse)
+    _adjoint = staticmethod(contourlet_adjoint)  # not the inverse: the frame is not tight
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize, inverse=True)

@@ -126,6 +126,8 @@ class CurveletTransformer(MultiscaleTransformer):
 
     _forward = staticmethod(_forward)
     _inverse = staticmethod(_inverse)
+    # A tight frame: _inverse is written as the adjoint, so it is the VJP map too.
+    _adjoint = staticmethod(_inverse)
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)

@@ -44,6 +44,7 @@ from .._core.validation import (
     Interval,
     as_work_chunk,
 )
+from ._gradient import modulus_values_vjp
 from ._modulus import modulus_layout, modulus_values
 
 POOLING_CONSTRAINTS = {
@@ -112,19 +113,43 @@ def _plan_pooling(bands, grid):
             for block, band in zip(blocks, stack_bands(entries))]
 
 
+def _pool_axes(values, block, matrices, adjoint=False):
+    """Separable pooling of one block, ``(n, *block.shape)`` → ``(n, *cells)``.
+
+    One small matrix product per axis; with ``adjoint`` each axis's matrix is
+    transposed, ``(n, *cells)`` → ``(n, *block.shape)``. ``matrices`` caches
+    the matrices by (size, cells) across the blocks of a chunk.
+    """
+    for axis, (size, cells) in enumerate(zip(block.shape, block.band.shape)):
+        key = (size, cells)
+        if key not in matrices:
+            matrices[key] = pooling_matrix(size, cells).astype(values.dtype)
+        values = np.moveaxis(np.tensordot(values, matrices[key],
+                                          axes=([axis + 1], [0 if adjoint else 1])),
+                             -1, axis + 1)
+    return values
+
+
 def _pool_chunk(coefs, out, plan, power):
     n = len(coefs)
     matrices = {}
     for block in plan:
         values = modulus_values(coefs, block.kind, block.sources, power).reshape(n, *block.shape)
-        # Separable pooling: one small matrix product per axis.
-        for axis, (size, cells) in enumerate(zip(block.shape, block.band.shape)):
-            key = (size, cells)
-            if key not in matrices:
-                matrices[key] = pooling_matrix(size, cells).astype(coefs.dtype)
-            values = np.moveaxis(np.tensordot(values, matrices[key], axes=([axis + 1], [1])),
-                                 -1, axis + 1)
-        out[:, block.band.start:block.band.stop] = values.reshape(n, -1)
+        out[:, block.band.start:block.band.stop] = _pool_axes(values, block,
+                                                              matrices).reshape(n, -1)
+
+
+def _pool_vjp(coefs, cotangent, plan, power):
+    """Cotangent of the coefficients of ``pool ∘ modulus`` (``plan``: the pooled blocks)."""
+    n = len(coefs)
+    coefs_bar = np.zeros_like(coefs)
+    matrices = {}
+    for block in plan:
+        grad = cotangent[:, block.band.start:block.band.stop].reshape(n, *block.band.shape)
+        grad = _pool_axes(grad, block, matrices, adjoint=True)
+        modulus_values_vjp(coefs, block.kind, block.sources, power, grad.reshape(n, -1),
+                           coefs_bar)
+    return coefs_bar
 
 
 @validate_params({"coefs": ["array-like"], "bands": [list], **POOLING_CONSTRAINTS},
@@ -335,6 +360,32 @@ class LocalPooling(LayerMixin, TransformerMixin, BaseEstimator):
         # The coefficients, their magnitudes and one pooling temporary per image.
         n_coefs = self.transformer_.bands_[-1].stop
         return itemsize * (3 * n_coefs + int(np.prod(self.input_shape_)) * (self.n_channels_ or 1))
+
+    def backward(self, batch: np.ndarray, cotangent: np.ndarray) -> np.ndarray:
+        """The vector–Jacobian product of a prepared batch, in one thread and one piece.
+
+        ``inner.backward ∘ modulus' ∘ poolᵀ``: the wrapped layer's forward is
+        recomputed (for the moduli), then the adjoint of the pooling, the
+        derivative of the modulus ((re, im)/r for a complex band, sign(c) for
+        a real one, 0 where r = 0, times p·r^(p−1) for ``power`` p) and the
+        wrapped layer's own ``backward``. Part of the layer protocol;
+        ``transform_vjp`` runs it over chunks (about twice the cost of
+        ``transform``).
+        """
+        inner = self.transformer_
+        if not hasattr(inner, "backward"):
+            raise TypeError(f"LocalPooling cannot differentiate through "
+                            f"{type(inner).__name__}: it has no backward method.")
+        chunk = as_work_chunk(batch)
+        cotangent = np.asarray(cotangent, dtype=chunk.dtype)
+        coefs = inner.forward(chunk)
+        return inner.backward(chunk, _pool_vjp(coefs, cotangent, self.plan_, self.power))
+
+    def _vjp_chunk_row_bytes(self, itemsize):
+        # Coefficients, their cotangent and the pooling temporaries, plus the inner VJP's image.
+        n_coefs = self.transformer_.bands_[-1].stop
+        return itemsize * (6 * n_coefs
+                           + 4 * int(np.prod(self.input_shape_)) * (self.n_channels_ or 1))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -21,6 +21,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from .._core.bands import Band
 from .._core.base import ImageInputMixin
 from .._core.batching import map_in_batches
+from .._core.gradients import check_cotangent, run_vjp, shaped_like
 from .._core.shrinkage import SHRINKAGES, robust_sigma, shrink_into, tau_in_dtype
 from .._core.validation import (
     BATCH_SIZE,
@@ -31,6 +32,7 @@ from .._core.validation import (
     validate_images,
     work_dtype,
 )
+from ._gradient import threshold_vjp_into
 
 SIGN_OPTIONS = ("keep", "magnitude", "split")
 
@@ -350,6 +352,41 @@ class ThresholdTransformer(ImageInputMixin, TransformerMixin, BaseEstimator):
         X = validate_images(self, X, reset=False, reshape=False, keep_dtype=True)
         return threshold(X, self.tau_, shrinkage=self.shrinkage, sign=self.sign,
                          top_k=self.top_k)
+
+    def transform_vjp(self, X: ArrayLike, cotangent: ArrayLike) -> np.ndarray:
+        """Gradient of ``sum(cotangent * transform(X))`` with respect to X, shaped like X.
+
+        Elementwise: the cotangent times σ'(x). Soft: 1 where |x| > τ, 0
+        inside (and at |x| = τ). Garrote: 1 + τ²/x² where |x| > τ, 0 inside.
+        Hard: 1 where |x| > τ, 0 inside; its jumps at ±τ are invisible to a
+        gradient (a derivative that is a Dirac mass there), so gradient
+        methods never move an entry across τ. ``sign`` applies its own
+        derivative (sign(σ(x)) for ``"magnitude"``; the positive or negative
+        half for ``"split"``). With ``top_k`` the row's threshold is the
+        largest magnitude not kept, which then gets a gradient too (soft and
+        garrote).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+        cotangent : array-like of shape (n_samples, n_features_out)
+
+        Returns
+        -------
+        gradient : ndarray of the shape of X
+        """
+        check_is_fitted(self)
+        flat = validate_images(self, X, reset=False, reshape=False, keep_dtype=True)
+        dtype = work_dtype(flat.dtype)
+        n_out = self.n_features_in_ * (2 if self.sign == "split" else 1)
+        cotangent = check_cotangent(self, cotangent, len(flat), n_out, dtype)
+        k = _n_kept(self.top_k, self.n_features_in_)
+        gradient = run_vjp(
+            lambda chunk, cot, out: threshold_vjp_into(chunk, cot, out, self.tau_,
+                                                       self.shrinkage, self.sign, k),
+            flat, cotangent, self.n_features_in_, dtype,
+            label="ThresholdTransformer.transform_vjp")
+        return shaped_like(gradient, X)
 
     def feature_layout(self) -> np.ndarray:
         """Where every output column comes from, as a numpy structured array.

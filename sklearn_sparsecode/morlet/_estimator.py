@@ -2,6 +2,7 @@
 """
 
 from .._core.base import MultiscaleTransformer
+from ._adjoint import morlet_adjoint
 from ._transform import MORLET_CONSTRAINTS, _forward, _inverse, _row_bytes, plan_morlet
 
 
@@ -100,6 +101,7 @@ class MorletTransformer(MultiscaleTransformer):
 
     _forward = staticmethod(_forward)
     _inverse = staticmethod(_inverse)
+    _adjoint = staticmethod(morlet_adjoint)
 
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)

@@ -22,6 +22,7 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
+from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._core.shrinkage import SHRINKAGES
@@ -237,7 +238,10 @@ def denoise(images, transformer=None, sigma=None, *, method="BayesShrink", shrin
     return restore_layout(batch, out)
 
 
-class Denoiser(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+# auto_wrap_output_keys=None: scikit-learn's set_output wrapper would turn every
+# output into a data frame, and image batches (n, h, w) are not tables. transform
+# wraps 2-D (flattened) output itself; see the assignment after the class.
+class Denoiser(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """:func:`denoise` as a scikit-learn transformer: images in, images out.
 
     ``fit`` fits the transforms on the (extended) image shape and measures their
@@ -395,4 +399,28 @@ wiener, channel_axis, color_space :
                                          self.color_space))
         if colour:
             out = np.moveaxis(out, -1, self.channel_axis % 4)
-        return out.reshape(shape)
+        out = out.reshape(shape)
+        if out.ndim == 2:  # flattened rows: a table, set_output applies
+            return _wrap_data_with_container("transform", out, X, self)
+        return out  # images stay an array whatever set_output says
+
+    def fit_transform(self, X: ArrayLike, y: None = None) -> np.ndarray:
+        """``fit(X).transform(X)``.
+
+        Parameters
+        ----------
+        X : array-like, as in :meth:`fit`
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_denoised : ndarray of the shape of X (a data frame for 2-D input
+            under ``set_output(transform="pandas")``)
+        """
+        return self.fit(X, y).transform(X)
+
+
+# set_output stays available (Pipeline.set_output sets it on every step) while
+# transform decides what to wrap: the class was created with no auto-wrapped method.
+Denoiser._sklearn_auto_wrap_output_keys = {"transform"}

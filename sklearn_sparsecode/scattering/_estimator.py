@@ -3,6 +3,7 @@
 
 from .._core.base import MultiscaleTransformer
 from ._cascade import _forward, _row_bytes
+from ._gradient import scattering_vjp
 from ._plan import SCATTERING_CONSTRAINTS, plan_scattering
 
 
@@ -139,5 +140,13 @@ class ScatteringTransformer(MultiscaleTransformer):
 
     _forward = staticmethod(_forward)
 
+    def _vjp(self, plan, chunk, cotangent, out, start=0, total=None):
+        # Recomputes the cascade, keeping it; passes aligned to the image index.
+        scattering_vjp(plan, chunk, cotangent, out, start, total)
+
     def _row_bytes(self, itemsize):
         return _row_bytes(self.plan_, itemsize)
+
+    def _vjp_row_bytes(self, itemsize):
+        # The kept complex responses (two reals each) of both layers and their cotangents.
+        return 4 * _row_bytes(self.plan_, itemsize)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from .._core.base import MultiscaleTransformer
+from ._adjoint import wavelet_adjoint
 from ._transform import WAVELET_CONSTRAINTS, _forward_chunk, _inverse_chunk, plan_wavelets
 
 
@@ -123,3 +124,4 @@ class WaveletTransformer(MultiscaleTransformer):
 
     _forward = staticmethod(_forward_chunk)
     _inverse = staticmethod(_inverse_chunk)
+    _adjoint = staticmethod(wavelet_adjoint)
