@@ -40,7 +40,6 @@ of the mutants run replace their earlier records of the same commit).
 import argparse
 import json
 import os
-import py_compile
 import shlex
 import shutil
 import signal
@@ -56,6 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "benchmarks" / "mutants.json"
 RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
+BASELINES = ROOT / "benchmarks" / "results" / "mutation_baseline.json"
 COPIED = ("sklearn_sparsecode", "tests", "pyproject.toml", "conftest.py", "examples")
 
 # Default test selection of each module (a mutant's own ``tests`` wins). Chosen so that
@@ -212,10 +212,13 @@ def main():
     parser.add_argument("--baseline", action="store_true",
                         help="only check that the mapped tests pass on the unmutated code")
     parser.add_argument("--allow-dirty", action="store_true")
+    parser.add_argument("--rebaseline", action="store_true",
+                        help="rerun the baselines even if recorded for these package and test trees")
     args = parser.parse_args()
 
     commit = git("rev-parse", "HEAD")
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                ":(exclude)benchmarks/results")
     if dirty and not args.allow_dirty:
         sys.exit(f"the worktree has uncommitted changes; commit them or pass --allow-dirty:\n"
                  f"{dirty}")
@@ -255,12 +258,34 @@ def main():
         finally:
             give_back(ws)
 
+    # Baselines recorded for the same package and test trees (clean tree only) are reused.
+    trees = None if dirty else git("rev-parse", "HEAD:sklearn_sparsecode") + ":" + git(
+        "rev-parse", "HEAD:tests")
+    cached = {}
+    if trees and BASELINES.exists() and not args.rebaseline and not args.baseline:
+        stored = json.loads(BASELINES.read_text())
+        if stored.get("trees") == trees:
+            cached = stored["selections"]
+    todo = [s for s in selections if s not in cached]
+    for selection in selections:
+        if selection in cached:
+            selections[selection] = tuple(cached[selection])
+            print(f"  baseline (recorded for these trees) {cached[selection][0]} in "
+                  f"{cached[selection][1]:5.1f} s: {selection}", flush=True)
     with ThreadPoolExecutor(len(workspaces)) as pool:
-        for selection, (outcome, elapsed, out) in pool.map(baseline, list(selections)):
+        for selection, (outcome, elapsed, out) in pool.map(baseline, todo):
             selections[selection] = (outcome, elapsed)
             status = "passes" if outcome == "survived" else f"FAILS ({outcome})"
             print(f"  baseline {status} in {elapsed:5.1f} s: {selection}"
                   + ("" if outcome == "survived" else f"\n    {summary_line(out)}"), flush=True)
+    if trees:
+        stored = json.loads(BASELINES.read_text()) if BASELINES.exists() else {}
+        if stored.get("trees") != trees:
+            stored = {"trees": trees, "selections": {}}
+        stored["selections"].update({k: list(v) for k, v in selections.items()
+                                     if v is not None and k is not None})
+        BASELINES.parent.mkdir(parents=True, exist_ok=True)
+        BASELINES.write_text(json.dumps(stored, indent=1) + "\n")
     if args.baseline:
         for ws in workspaces:
             ws.close()
@@ -282,8 +307,8 @@ def main():
             source = path.read_text()
             try:
                 path.write_text(apply_mutant(source, mutant["original"], mutant["mutated"]))
-                py_compile.compile(str(path), cfile=os.devnull, doraise=True)
-            except (ValueError, py_compile.PyCompileError) as exc:
+                compile(path.read_text(), str(path), "exec")
+            except (ValueError, SyntaxError) as exc:
                 return {**record, "outcome": "error", "detail": f"not applicable: {exc}",
                         "seconds": 0.0}
             outcome, elapsed, out = ws.run(selection, timeout)
