@@ -33,8 +33,11 @@ a full run does the same first and skips the mutants of a failing selection
 ``max(60, 4 x`` its selection's baseline time ``)``.
 
 Results: a table per module on stdout, the survivors with their descriptions,
-and ``benchmarks/results/mutation.json`` (with ``--only``/``--id``, the records
-of the mutants run replace their earlier records of the same commit).
+and ``benchmarks/results/mutation.json``. With ``--only``/``--id`` the records of the
+mutants run replace their earlier records; the other records are kept when they were
+made on the same package tree (``git rev-parse HEAD:sklearn_sparsecode``), each with
+the commit it ran on: tests added since can only kill more mutants, so a survivor
+rerun after a new test updates the table without rerunning the killed mutants.
 """
 
 import argparse
@@ -328,12 +331,13 @@ def main():
     for ws in workspaces:
         ws.close()
 
-    # Merge with earlier records of the same commit (runs of --only / --id).
+    # Merge with earlier records made on the same package tree (runs of --only / --id).
+    package_tree = git("rev-parse", "HEAD:sklearn_sparsecode")
     previous = {}
     if RESULTS.exists():
         try:
             old = json.loads(RESULTS.read_text())
-            if old.get("commit") == commit:
+            if old.get("package_tree") == package_tree and not dirty:
                 previous = {r["id"]: r for r in old.get("mutants", [])}
         except (ValueError, KeyError):
             previous = {}
@@ -372,7 +376,8 @@ def main():
                       + ("" if kind == "survived" else f" [{r['detail']}]"))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
-        "commit": commit, "dirty": bool(dirty), "command": " ".join(sys.argv),
+        "commit": commit, "package_tree": package_tree, "dirty": bool(dirty),
+        "command": " ".join(sys.argv),
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         "table": table, "total": total, "mutants": merged}, indent=1) + "\n")
     print(f"\nresults: {RESULTS.relative_to(ROOT)}")
