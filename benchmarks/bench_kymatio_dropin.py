@@ -192,8 +192,8 @@ def main():
     write_results("bench_kymatio_dropin", {
         "command": command, "threads": 1, "load_average": load, "rows": rows,
         "details": details})
-    lines = [f"`{command}` (one thread, CPU time, best of {args.repeat}; load average "
-             f"{load['start'][0]:.1f} at the start, {load['end'][0]:.1f} at the end)", "",
+    lines = [(f"`{command}` (one thread, CPU time, best of {args.repeat}; load average "
+              f"{load['start'][0]:.1f} at the start, {load['end'][0]:.1f} at the end)"), "",
              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(f"{row[c]}" for c in columns) + " |" for row in rows]
     (HERE / "results" / "bench_kymatio_dropin.md").write_text("\n".join(lines) + "\n")
