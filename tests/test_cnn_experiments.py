@@ -79,7 +79,7 @@ def test_plot_filter_combinations_draws_and_refuses_the_first_layer():
         plot_filter_combinations(clf, "fc1")
     with pytest.raises(ValueError, match="max_filters"):
         plot_filter_combinations(clf, max_filters=True)
-    with pytest.raises(ValueError, match="'cnn' parameter"):
+    with pytest.raises(TypeError, match="linearised_filters draws a CNNFeatureExtractor"):
         linearised_filters("conv2")
 
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 from sklearn.utils._param_validation import validate_params
-from sklearn.utils.validation import check_is_fitted
 
 from ._common import CMAP, COUNT, _require_cnn
 
@@ -158,7 +157,7 @@ def linearised_filters(cnn, layer="conv2"):
     """
     from ..cnn._backward import backward, forward_cached
 
-    check_is_fitted(cnn)
+    _require_cnn(cnn, "linearised_filters")
     stop = _conv_index(cnn, layer)
     linear, size = [], 1
     for entry in cnn.layers_[:stop + 1]:
@@ -209,6 +208,7 @@ def plot_filter_combinations(cnn, layer="conv2", *, max_filters=8, cmap="RdBu_r"
     """
     import matplotlib.pyplot as plt
 
+    _require_cnn(cnn, "plot_filter_combinations")
     index = _conv_index(cnn, layer)
     previous = [e for e in cnn.layers_[:index] if e["type"] == "conv"][-1]
     atoms = np.asarray(previous["weight"]).mean(axis=1)  # colour input: mean over channels
