@@ -39,7 +39,6 @@ of 2 (5.7x slower than NumPy's complex-by-real multiply).
 
 import numpy as np
 import scipy.fft
-import scipy.sparse
 
 from ._kernels import _cascade_chunk, _merged_buffer, inner_chunk
 
@@ -144,15 +143,21 @@ class _Adjoints:
         for (j1, j2), F in spec.filters2.items():
             self.fold[j1, j2] = _transposed_fold(F, 2 ** (spec.res2[j1, j2] - spec.res1[j1]),
                                                  k.f)
-        self.unpad = None
+        self.unpad_rows = self.unpad_cols = None
         if spec.padding is not None and spec.padding[0] == "index":
-            flat = np.asarray(spec.padding[1], dtype=np.intp).ravel()
+            # The plans pad each axis on its own (flat = rows[:, None] W + cols): the
+            # adjoint is Rᵀ X̄ C with 0/1 matrices, two small products (28², 9 images:
+            # 0.018 ms against 0.086 ms for a sparse (M N) × (H W) map).
             H, W = spec.input_shape
             M, N = spec.padded
-            # (M N) × (H W): each padded pixel's cotangent goes back to its source.
-            self.unpad = scipy.sparse.csr_matrix(
-                (np.ones(flat.size, dtype=k.f), (np.arange(flat.size), flat)),
-                shape=(M * N, H * W))
+            flat = np.asarray(spec.padding[1], dtype=np.intp).reshape(M, N)
+            rows, cols = flat[:, 0] // W, flat[0] % W
+            if not np.array_equal(flat, rows[:, None] * W + cols[None, :]):
+                raise NotImplementedError("the scattering VJP needs a padding by axis")
+            self.unpad_rows = np.zeros((H, M), dtype=k.f)
+            self.unpad_rows[rows, np.arange(M)] = 1
+            self.unpad_cols = np.zeros((N, W), dtype=k.f)
+            self.unpad_cols[np.arange(N), cols] = 1
 
 
 def _transposed_fold(filters, s, dtype):
@@ -345,6 +350,5 @@ def _scattering_vjp(plan, X, G, out):
         top, left = spec.padding[1]
         x_bar = xp_bar[:, top:top + H, left:left + W].reshape(n, -1)
     else:
-        x_bar = adj.unpad.T @ xp_bar.reshape(n, M * N).T
-        x_bar = x_bar.T
+        x_bar = np.matmul(adj.unpad_rows, np.matmul(xp_bar, adj.unpad_cols)).reshape(n, -1)
     out[:] = x_bar
