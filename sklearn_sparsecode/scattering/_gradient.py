@@ -29,10 +29,10 @@ a power p gives p·v^(p−1) and log(1 + v/0.01) gives 1/(0.01 + v) (0 where
 v <= 0, where the forward clips).
 
 Cost: one forward, then about as many FFTs and products backwards. Measured
-(CPU time, one thread, J=2, L=8, float32): 2.2x the forward on 100 128×128
-and 1,000 28×28 images, down from 3.0–3.14x and 2.7–2.8x for a separate
-differentiable re-run of the cascade (full complex FFTs of the real U1, its
-own slower products; 1.3x the forward's cost before going back) and a
+(``benchmarks/bench_gradients.py``, CPU time, one thread, J=2, L=8, float32):
+2.15x the forward on 100 128×128 images and 2.25x on 1,000 28×28 images, down
+from 3.0–3.14x and 2.7–2.8x for a separate differentiable re-run of the
+cascade (full complex FFTs of the real U1 and its own slower products) and a
 modulus adjoint that scaled (re, im) pairs through a broadcast trailing axis
 of 2 (5.7x slower than NumPy's complex-by-real multiply).
 """
