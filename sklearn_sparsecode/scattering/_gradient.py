@@ -217,7 +217,7 @@ def _lowpass_adjoint_images_first(k, S_bar, r, ws, key):
 def _lowpass_adjoint_frequencies_first(k, S_bar, r, ws, key):
     """S̄ (h, w, X) → (M_r, N_r, X): Eᵀ along the second axis, then Dᵀ along the first."""
     D, E = k.D[r], k.E[r]
-    h, w, X = S_bar.shape
+    h, _, X = S_bar.shape
     Mr, Nr = D.shape[1], E.shape[1]
     T = k.buffer(ws, ("vjpT",) + key, (h, Nr, X), k.f)
     np.matmul(k.Et[r], S_bar, out=T)
