@@ -151,7 +151,8 @@ class ScatteringTransformer(MultiscaleTransformer):
     _forward = staticmethod(_forward)
 
     def _vjp(self, plan, chunk, cotangent, out, start=0, total=None):
-        # Recomputes the cascade, keeping it; passes aligned to the image index.
+        # Runs the forward kernels' pass again (their buffers keep every response),
+        # then back through it; inner chunks aligned to the image index.
         scattering_vjp(plan, chunk, cotangent, out, start, total)
 
     def _row_bytes(self, itemsize):

@@ -1,12 +1,10 @@
-"""The vector–Jacobian product of the scattering transform (its own differentiable path).
+"""The vector–Jacobian product of the scattering transform.
 
-The forward kernels (:mod:`._cascade`) are tuned for speed and keep nothing; the
-gradient needs the complex responses before each modulus. This module runs the
-same cascade again on a chunk, keeping them, then goes back through it. It
-reads only a description of the cascade (:func:`cascade_of`): padding, the
-Fourier filters of each layer on the grid they act on, the sampling
-resolutions and the separable low-pass matrices, so it does not depend on how
-the forward kernels are written.
+The gradient needs the complex responses before each modulus. It runs the
+forward kernels of :mod:`._kernels` (the very pass ``transform`` runs, on the
+same inner chunks) and reads the responses and moduli from their work
+buffers, which keep every layer and scale until the next chunk; then it goes
+back through the cascade in the kernels' own layouts.
 
 Forward, for a padded image x on the M × N grid (x̂ = F x, unnormalised DFT):
 
@@ -30,213 +28,21 @@ linear, the modulus of an angular DFT has gradient Re(conj(z)/|z| · e^{-2πiqt/
 a power p gives p·v^(p−1) and log(1 + v/0.01) gives 1/(0.01 + v) (0 where
 v <= 0, where the forward clips).
 
-Cost: the forward's FFTs and filter products once more (this path keeps the
-responses), then about as many again backwards, so about 2–3 forwards.
+Cost: one forward, then about as many FFTs and products backwards. Measured
+(``benchmarks/bench_gradients.py``, CPU time, one thread, J=2, L=8, float32):
+2.15x the forward on 100 128×128 images and 2.25x on 1,000 28×28 images, down
+from 3.0–3.14x and 2.7–2.8x for a separate differentiable re-run of the
+cascade (full complex FFTs of the real U1 and its own slower products) and a
+modulus adjoint that scaled (re, im) pairs through a broadcast trailing axis
+of 2 (5.7x slower than NumPy's complex-by-real multiply).
 """
-
-from typing import NamedTuple
 
 import numpy as np
 import scipy.fft
-import scipy.sparse
 
-__all__ = ["cascade_of", "scattering_vjp"]
+from ._kernels import _cascade_chunk, _merged_buffer, inner_chunk
 
-
-class Cascade(NamedTuple):
-    """What the gradient needs of a scattering network, whatever computes its forward.
-
-    The field names are those of the forward kernels' cascade description.
-    """
-
-    input_shape: tuple
-    padded: tuple
-    padding: object     # None, ("index", flat indices (M·N,)), or ("zero", (top, left))
-    filters1: list      # scale j: (C_j, M, N) real Fourier filters on the padded grid
-    res1: tuple         # log2 of the sampling step of |x⋆ψ_j|
-    filters2: dict      # (j1, j2): (C_j2, M >> r1, N >> r1) filters on the grid of U1
-    res2: dict          # (j1, j2): log2 of the sampling step of |U1⋆ψ_j2|
-    lowpass: dict       # r: (D, E), (h, M >> r) and (w, N >> r)
-    max_order: int
-
-
-def cascade_of(plan):
-    """The :class:`Cascade` of a scattering plan (cached on it)."""
-    cache = plan._cache
-    if "gradient_cascade" in cache:
-        return cache["gradient_cascade"]
-    spec = getattr(plan, "spec", None)
-    if spec is not None:  # the forward kernels' own description, when the plan has one
-        cascade = Cascade(tuple(spec.input_shape), tuple(spec.padded), spec.padding,
-                          list(spec.filters1), tuple(spec.res1), dict(spec.filters2),
-                          dict(spec.res2), dict(spec.lowpass), int(spec.max_order))
-    else:
-        H, W = plan.image_shape
-        grid0 = plan.grids[0]
-        M, N = grid0.shape
-        if plan.padding == "periodic":
-            padding = None
-        elif plan.padding == "zero":
-            padding = ("zero", (plan.pads[0][0], plan.pads[1][0]))
-        else:
-            flat = np.pad(np.arange(H * W).reshape(H, W), plan.pads, mode=plan.padding)
-            padding = ("index", flat.ravel())
-        J = plan.n_scales
-        filters1 = [grid0.psi[j] for j in range(J)]
-        res1 = tuple(int(plan.res1[j]) for j in range(J))
-        filters2, res2 = {}, {}
-        if plan.max_order == 2:
-            for j1 in range(J):
-                for j2 in range(j1 + 1, J):
-                    filters2[j1, j2] = plan.grids[res1[j1]].psi[j2]
-                    res2[j1, j2] = int(plan.res2[j2][j1])
-        lowpass = {r: g.lowpass for r, g in plan.grids.items()}
-        cascade = Cascade((H, W), (M, N), padding, filters1, res1, filters2, res2, lowpass,
-                          int(plan.max_order))
-    cache["gradient_cascade"] = cascade
-    return cascade
-
-
-class _Kernels:
-    """A cascade's matrices in one dtype: filter blocks (unscaled), low-pass, padding."""
-
-    def __init__(self, cascade, dtype):
-        self.real = np.dtype(dtype)
-        self.complex = np.result_type(dtype, np.complex64)
-        M, N = cascade.padded
-        # The filters as alias blocks, one per coarse frequency: the forward's
-        # divided by k² (the sampling averages the aliases), the adjoint's not.
-        self.scaled1, self.blocks1 = zip(*[_filter_blocks(F, 2 ** r, dtype)
-                                           for F, r in zip(cascade.filters1, cascade.res1)])
-        self.scaled2, self.blocks2 = {}, {}
-        for (j1, j2), F in cascade.filters2.items():
-            k = 2 ** (cascade.res2[j1, j2] - cascade.res1[j1])
-            self.scaled2[j1, j2], self.blocks2[j1, j2] = _filter_blocks(F, k, dtype)
-        self.lowpass = {r: tuple(np.ascontiguousarray(m, dtype=dtype) for m in pair)
-                        for r, pair in cascade.lowpass.items()}
-        self.unpad = self.pad_index = None
-        if cascade.padding is not None and cascade.padding[0] == "index":
-            flat = self.pad_index = np.asarray(cascade.padding[1], dtype=np.intp).ravel()
-            H, W = cascade.input_shape
-            # (H W) × (M N): each padded pixel's cotangent goes back to its source.
-            self.unpad = scipy.sparse.csr_matrix(
-                (np.ones(flat.size, dtype=dtype), (flat, np.arange(flat.size))),
-                shape=(H * W, M * N))
-
-
-def _filter_blocks(filters, k, dtype):
-    """(C, M, N) real filters → (M/k · N/k, C, k²), the k × k aliases of each coarse
-    frequency: divided by k² (for the sampling) and as they are (for its adjoint)."""
-    C, M, N = filters.shape
-    blocks = filters.reshape(C, k, M // k, k, N // k).transpose(2, 4, 0, 1, 3)
-    blocks = np.ascontiguousarray(blocks.reshape((M // k) * (N // k), C, k * k), dtype=dtype)
-    return blocks / blocks.dtype.type(k * k), blocks
-
-
-def _kernels(plan, cascade, dtype):
-    key = ("gradient_kernels", np.dtype(dtype).str)
-    if key not in plan._cache:
-        plan._cache[key] = _Kernels(cascade, dtype)
-    return plan._cache[key]
-
-
-def _alias_blocks(A, k):
-    """(M, N, X) → (M/k · N/k, k², X): the k × k aliases of each coarse frequency."""
-    M, N = A.shape[0] // k, A.shape[1] // k
-    return A.reshape(k, M, k, N, -1).transpose(1, 3, 0, 2, 4).reshape(M * N, k * k, -1)
-
-
-def _sampled_response(spectrum, blocks, k):
-    """Z = ↓k F⁻¹(ψ̂ · spectrum) for every filter: (M/k, N/k, C, X) complex.
-
-    ``spectrum`` is (M, N, X) complex, ``blocks`` (M/k · N/k, C, k²) real and
-    already divided by k².
-    """
-    M, N, X = spectrum.shape
-    M1, N1 = M // k, N // k
-    C = blocks.shape[1]
-    if k == 1:  # no aliases: a broadcast product, real filters times (re, im) pairs
-        Z = np.empty((M, N, C, X), dtype=spectrum.dtype)
-        np.multiply(blocks.reshape(M, N, C, 1, 1), spectrum.view(blocks.dtype).reshape(
-            M, N, 1, X, 2), out=Z.view(blocks.dtype).reshape(M, N, C, X, 2))
-        Z = Z.reshape(M, N, C * X)
-    else:
-        aliases = np.ascontiguousarray(_alias_blocks(spectrum, k)).view(blocks.dtype)
-        Z = np.matmul(blocks, aliases)  # (M1 N1, C, 2X): re and im interleaved
-        Z = Z.view(spectrum.dtype).reshape(M1, N1, -1)
-    return scipy.fft.ifft2(Z, axes=(0, 1), workers=1, overwrite_x=True).reshape(
-        M1, N1, C, X)
-
-
-def _response_adjoint(Z_bar, blocks, k):
-    """Σ_c ψ̂_c · tile(F Z̄_c): the spectrum (M, N, X) of the input's cotangent.
-
-    ``Z_bar`` is (M/k, N/k, C, X) complex, ``blocks`` the filters as
-    (M/k · N/k, C, k²) alias blocks (not divided by k²: the adjoint of the
-    sampling tiles, it does not average). The real part of the inverse FFT of
-    the result is the cotangent of the (real) input.
-    """
-    M1, N1, C, X = Z_bar.shape
-    T = scipy.fft.fft2(Z_bar, axes=(0, 1), workers=1, overwrite_x=True)
-    if k == 1:  # Σ_c ψ̂_c T_c, one multiply-add per filter on (re, im) pairs
-        real = T.view(blocks.dtype).reshape(M1, N1, C, X * 2)
-        filters = blocks.reshape(M1, N1, C, 1)
-        out = np.multiply(filters[:, :, 0], real[:, :, 0])
-        for c in range(1, C):
-            out += filters[:, :, c] * real[:, :, c]
-        return out.view(Z_bar.dtype).reshape(M1, N1, X)
-    # One small matrix product per coarse frequency: (k², C) filters times (C, 2X).
-    T = np.ascontiguousarray(T.reshape(M1 * N1, C, X)).view(blocks.dtype)
-    spectrum = np.matmul(blocks.transpose(0, 2, 1), T).view(Z_bar.dtype)  # (M1 N1, k², X)
-    return spectrum.reshape(M1, N1, k, k, X).transpose(2, 0, 3, 1, 4).reshape(k * M1, k * N1, X)
-
-
-def _lowpass(U, matrices):
-    """(M, N, X) maps → (h, w, X): D U Eᵀ for every column of X."""
-    D, E = matrices
-    M, N, X = U.shape
-    half = (D @ U.reshape(M, N * X)).reshape(D.shape[0], N, X)
-    out = E @ np.ascontiguousarray(half.transpose(1, 0, 2)).reshape(N, -1)  # (w, h X)
-    return out.reshape(E.shape[0], D.shape[0], X).transpose(1, 0, 2)
-
-
-def _lowpass_adjoint(S_bar, matrices):
-    """(h, w, X) → (M, N, X): Dᵀ S̄ E for every column of X."""
-    D, E = matrices
-    h, w, X = S_bar.shape
-    half = (D.T @ np.ascontiguousarray(S_bar).reshape(h, w * X)).reshape(-1, w, X)
-    M = half.shape[0]
-    out = E.T @ np.ascontiguousarray(half.transpose(1, 0, 2)).reshape(w, M * X)  # (N, M X)
-    return out.reshape(E.shape[1], M, X).transpose(1, 0, 2)
-
-
-def _modulus_adjoint(Z, U, U_bar):
-    """Z̄ = Ū · Z/|Z| (0 where Z = 0), overwriting U, Ū and Z (none is needed after).
-
-    Where |Z| = 0, Z is 0 too: dividing by 1 there instead leaves a finite
-    factor, and the product is 0.
-    """
-    U += U == 0
-    np.divide(U_bar, U, out=U_bar)
-    Z *= U_bar
-    return Z
-
-
-def _path_offsets(cascade):
-    """Output offsets: order 1 of scale j, order 2 of (j1, j2) (θ1 stride, θ2 shift)."""
-    C = [len(f) for f in cascade.filters1]
-    J = len(C)
-    offset1 = np.cumsum([1] + C)[:-1]
-    offset2, base = {}, 1 + sum(C)
-    for j1 in range(J):
-        pairs = [j2 for j2 in range(J) if (j1, j2) in cascade.filters2]
-        stride = sum(C[j2] for j2 in pairs)
-        shift = 0
-        for j2 in pairs:
-            offset2[j1, j2] = (base, stride, shift)
-            shift += C[j2]
-        base += C[j1] * stride
-    return offset1, offset2, base
+__all__ = ["scattering_vjp"]
 
 
 def _invariant_weights(plan):
@@ -317,38 +123,123 @@ def _finish_vjp(raw, G, plan):
     return np.matmul(real.T, g * unit_r) + np.matmul(imag.T, g * unit_i)
 
 
-# Images per pass: as many as keep the largest complex response of a layer within about
-# the cache (16 at 28², J=2, L=8, in float32; 1 at 128², where passes of 16 images
-# were 3–4x slower than passes of 1 or 2), and at most SUB_CHUNK.
-SUB_CHUNK = 16
-CACHE_BYTES = 4 * 2**20
+class _Adjoints:
+    """The adjoints' matrices of one forward kernel set (:class:`._kernels._Kernels`).
+
+    ``fold[j]`` (first layer, r1 > 0) and ``fold[j1, j2]`` (second layer):
+    ``(M'N', 2C, 2s²)`` real, the transposed alias sums of the full spectrum
+    (filter values, not divided by s²: the adjoint of sampling tiles, the
+    forward's 1/s² and the inverse FFT's 1/(M'N') against the forward FFT's M N
+    cancel). Rows (filter, re/im), columns (alias, re/im): the same zero-block
+    real form as the forward's products.
+    """
+
+    def __init__(self, k):
+        spec = k.spec
+        self.fold = {}
+        for j, r in enumerate(spec.res1):
+            if r > 0:
+                self.fold[j] = _transposed_fold(spec.filters1[j], 2 ** r, k.f)
+        for (j1, j2), F in spec.filters2.items():
+            self.fold[j1, j2] = _transposed_fold(F, 2 ** (spec.res2[j1, j2] - spec.res1[j1]),
+                                                 k.f)
+        self.unpad_rows = self.unpad_cols = None
+        if spec.padding is not None and spec.padding[0] == "index":
+            # The plans pad each axis on its own (flat = rows[:, None] W + cols): the
+            # adjoint is Rᵀ X̄ C with 0/1 matrices, two small products (28², 9 images:
+            # 0.018 ms against 0.086 ms for a sparse (M N) × (H W) map).
+            H, W = spec.input_shape
+            M, N = spec.padded
+            flat = np.asarray(spec.padding[1], dtype=np.intp).reshape(M, N)
+            rows, cols = flat[:, 0] // W, flat[0] % W
+            if not np.array_equal(flat, rows[:, None] * W + cols[None, :]):
+                raise NotImplementedError("the scattering VJP needs a padding by axis")
+            self.unpad_rows = np.zeros((H, M), dtype=k.f)
+            self.unpad_rows[rows, np.arange(M)] = 1
+            self.unpad_cols = np.zeros((N, W), dtype=k.f)
+            self.unpad_cols[np.arange(N), cols] = 1
 
 
-def pass_size(plan, dtype):
-    """Images per pass of :func:`scattering_vjp` (depends on the plan and dtype only)."""
-    cascade = cascade_of(plan)
-    M, N = cascade.padded
-    C = [len(f) for f in cascade.filters1]
-    sizes = [(M >> r) * (N >> r) * c for r, c in zip(cascade.res1, C)]
-    sizes += [(M >> cascade.res2[j1, j2]) * (N >> cascade.res2[j1, j2]) * C[j1] * C[j2]
-              for j1, j2 in cascade.filters2]
-    itemsize = np.dtype(np.result_type(dtype, np.complex64)).itemsize
-    return int(min(SUB_CHUNK, max(1, CACHE_BYTES // (max(sizes) * itemsize))))
+def _transposed_fold(filters, s, dtype):
+    """(C, M, N) real filters → (M/s · N/s, 2C, 2s²): Z̄'s spectrum (filter, re/im) to
+    the full spectrum's aliases (alias, re/im) at each coarse frequency."""
+    C, M, N = filters.shape
+    Mc, Nc = M // s, N // s
+    P = filters.reshape(C, s, Mc, s, Nc).transpose(2, 4, 0, 1, 3).reshape(Mc * Nc, C, s * s)
+    W = np.zeros((Mc * Nc, C, 2, s * s, 2))
+    W[:, :, 0, :, 0] = P
+    W[:, :, 1, :, 1] = P
+    return W.reshape(Mc * Nc, 2 * C, 2 * s * s).astype(dtype)
+
+
+def _adjoints(k):
+    adjoints = getattr(k, "adjoints", None)
+    if adjoints is None:  # built once per kernel set (a benign race: same values)
+        adjoints = k.adjoints = _Adjoints(k)
+    return adjoints
+
+
+def _modulus_adjoint(Z, U, U_bar):
+    """Z̄ = Ū · Z/|Z| in the buffer of Z (Ū is overwritten; U is kept).
+
+    Where |Z| = 0, Z is 0 too and Ū/|Z| is left as Ū: the product is 0. The
+    complex-by-real product is NumPy's mixed-type multiply (0.75 ms on 68² × 128
+    complex64), 5.7x faster than scaling the (re, im) pairs through a broadcast
+    trailing axis of 2 (4.3 ms).
+    """
+    np.divide(U_bar, U, out=U_bar, where=U > 0)
+    np.multiply(Z, U_bar, out=Z)
+    return Z
+
+
+def _fold_adjoint(k, Z_bar, W, s, ws, key):
+    """Σ_c ψ̂_c · tile(F Z̄_c), full spectrum ``(X, M, N)``, from Z̄ ``(M', N', X, C)``."""
+    Mc, Nc, X, C = Z_bar.shape
+    T = scipy.fft.fft2(Z_bar.reshape(Mc, Nc, X * C), axes=(0, 1), overwrite_x=True, workers=1)
+    B = k.buffer(ws, ("vjpB",) + key, (Mc * Nc, X, s * s), k.c)
+    np.matmul(T.view(k.f).reshape(Mc * Nc, X, 2 * C), W, out=B.view(k.f))
+    Y = k.buffer(ws, ("vjpY",) + key, (X, s, Mc, s, Nc), k.c)
+    Y[...] = B.reshape(Mc, Nc, X, s, s).transpose(2, 3, 0, 4, 1)
+    return Y.reshape(X, s * Mc, s * Nc)
+
+
+def _lowpass_adjoint_images_first(k, S_bar, r, ws, key):
+    """S̄ (B, h, w) → (B, M_r, N_r): Dᵀ S̄ E per map."""
+    D, E = k.D[r], k.E[r]
+    B = S_bar.shape[0]
+    T = k.buffer(ws, ("vjpT",) + key, (B, D.shape[1], E.shape[0]), k.f)
+    np.matmul(D.T, S_bar, out=T)
+    U = k.buffer(ws, ("vjpU",) + key, (B, D.shape[1], E.shape[1]), k.f)
+    np.matmul(T.reshape(-1, E.shape[0]), E, out=U.reshape(-1, E.shape[1]))
+    return U
+
+
+def _lowpass_adjoint_frequencies_first(k, S_bar, r, ws, key):
+    """S̄ (h, w, X) → (M_r, N_r, X): Eᵀ along the second axis, then Dᵀ along the first."""
+    D, E = k.D[r], k.E[r]
+    h, _, X = S_bar.shape
+    Mr, Nr = D.shape[1], E.shape[1]
+    T = k.buffer(ws, ("vjpT",) + key, (h, Nr, X), k.f)
+    np.matmul(k.Et[r], S_bar, out=T)
+    U = k.buffer(ws, ("vjpU",) + key, (Mr, Nr, X), k.f)
+    np.matmul(D.T, T.reshape(h, Nr * X), out=U.reshape(Mr, Nr * X))
+    return U
 
 
 def scattering_vjp(plan, X, G, out, start=0, total=None):
     """Write the gradient of ``sum(G * scattering(X))`` (flattened images) into ``out``.
 
     ``X`` holds the images ``start`` … ``start + n − 1`` of a batch of ``total``.
-    They are computed in passes of a fixed number of images aligned to that
-    index (a partial pass is completed with zero images and cotangents), so
-    every matrix product has the same shapes, and each image the same place in
-    them, whatever the outer chunks: results are bit-identical for every
+    They go in the forward's inner chunks (:func:`._kernels.cascade`), aligned to
+    that index (a partial chunk is completed with zero images and cotangents),
+    so every matrix product has the same shapes, and each image the same place
+    in them, whatever the outer chunks: results are bit-identical for every
     ``batch_size`` and ``n_jobs``.
     """
+    spec = plan.spec
     n = len(X)
     total = n if total is None else total
-    step = max(1, min(pass_size(plan, X.dtype), total))
+    step = max(1, min(inner_chunk(spec, X.dtype), total))
     for block in range(start - start % step, start + n, step):
         lo, hi = max(block, start), min(block + step, start + n)
         if lo == block and hi == block + step:
@@ -365,89 +256,99 @@ def scattering_vjp(plan, X, G, out, start=0, total=None):
 
 
 def _scattering_vjp(plan, X, G, out):
-    cascade = cascade_of(plan)
-    kern = _kernels(plan, cascade, X.dtype)
+    """One inner chunk: the forward kernels' own pass (their buffers keep every
+    response and modulus, one buffer per layer and scale), then back through it."""
+    spec = plan.spec
+    if spec.second_layer_hook is not None:  # not differentiated (not set by any plan)
+        raise NotImplementedError("the scattering VJP does not go through a second-layer hook")
+    k = spec.kernels(X.dtype)
+    adj = _adjoints(k)
     n = len(X)
-    H, W = cascade.input_shape
-    M, N = cascade.padded
-    C = [len(f) for f in cascade.filters1]
+    H, W = spec.input_shape
+    M, N = spec.padded
+    C = k.counts
     J = len(C)
-    h, w = plan.out_shape
-    # --- forward, keeping the responses before each modulus
-    x = np.ascontiguousarray(X.transpose(1, 2, 0))  # (H, W, n): frequencies first
-    if cascade.padding is None:
-        xp = x
-    elif cascade.padding[0] == "zero":
-        top, left = cascade.padding[1]
-        xp = np.zeros((M, N, n), dtype=X.dtype)
-        xp[top:top + H, left:left + W] = x
-    else:
-        xp = x.reshape(H * W, n)[kern.pad_index].reshape(M, N, n)
-    spectrum = scipy.fft.fft2(xp, axes=(0, 1), workers=1).astype(kern.complex, copy=False)
-    offset1, offset2, n_paths = _path_offsets(cascade)
-    raw = np.empty((h, w, n_paths, n), dtype=X.dtype)
-    raw[:, :, 0] = _lowpass(xp, kern.lowpass[0])
-    first, second = {}, {}
+    h, w = spec.out_shape
+    P = spec.n_paths
+    ws = k.workspace(n)
+    raw = k.buffer(ws, ("vjp_raw",), (n, P, h, w), k.f)
+    _cascade_chunk(spec, X, raw)
+    raw_bar = np.ascontiguousarray(_finish_vjp(raw.reshape(n, P, h * w), G, plan)).reshape(
+        n, P, h, w)
+    spectrum_bar = k.buffer(ws, ("vjp_spectrum",), (n, M, N), k.c)
+    spectrum_bar[...] = 0
+    if spec.res1[0] != 0:
+        xp_bar = _lowpass_adjoint_images_first(k, raw_bar[:, 0], 0, ws, ("0",)).copy()
     for j1 in range(J):
-        r1 = cascade.res1[j1]
-        Z1 = _sampled_response(spectrum, kern.scaled1[j1], 2 ** r1)  # (M1, N1, C1, n)
-        U1 = np.abs(Z1)
-        M1, N1 = U1.shape[:2]
-        raw[:, :, offset1[j1]:offset1[j1] + C[j1]] = _lowpass(
-            U1.reshape(M1, N1, -1), kern.lowpass[r1]).reshape(h, w, C[j1], n)
-        first[j1] = Z1, U1
-        pairs = [j2 for j2 in range(J) if (j1, j2) in cascade.filters2]
-        if not pairs:
-            continue
-        U1_hat = scipy.fft.fft2(U1.reshape(M1, N1, -1), axes=(0, 1), workers=1)
-        for j2 in pairs:
-            r2 = cascade.res2[j1, j2]
-            Z2 = _sampled_response(U1_hat, kern.scaled2[j1, j2], 2 ** (r2 - r1))
-            M2, N2 = Z2.shape[:2]  # Z2: (M2, N2, C2, C1 n)
-            U2 = np.abs(Z2)
-            S2 = _lowpass(U2.reshape(M2, N2, -1), kern.lowpass[r2]).reshape(
-                h, w, C[j2], C[j1], n)
-            base, stride, shift = offset2[j1, j2]
-            block = raw[:, :, base:base + C[j1] * stride].reshape(h, w, C[j1], stride, n)
-            block[:, :, :, shift:shift + C[j2]] = S2.transpose(0, 1, 3, 2, 4)
-            second[j1, j2] = Z2, U2
-    raw = np.ascontiguousarray(raw.transpose(3, 2, 0, 1)).reshape(n, n_paths, h * w)
-    # --- backward
-    raw_bar = _finish_vjp(raw, G, plan).reshape(n, n_paths, h, w).transpose(2, 3, 1, 0)
-    xp_bar = _lowpass_adjoint(raw_bar[:, :, 0], kern.lowpass[0])
-    spectrum_bar = np.zeros((M, N, n), dtype=kern.complex)
-    for j1 in range(J):
-        r1 = cascade.res1[j1]
-        Z1, U1 = first.pop(j1)
-        M1, N1 = Z1.shape[:2]
-        U1_bar = _lowpass_adjoint(
-            np.ascontiguousarray(raw_bar[:, :, offset1[j1]:offset1[j1] + C[j1]]).reshape(
-                h, w, -1), kern.lowpass[r1]).reshape(M1, N1, C[j1], n)
-        pairs = [j2 for j2 in range(J) if (j1, j2) in cascade.filters2]
+        C1, r1, o1 = C[j1], spec.res1[j1], k.offset1[j1]
+        M1, N1 = M >> r1, N >> r1
+        pairs = spec.pairs(j1) if spec.max_order == 2 else []
+        # --- Ū1 from the low-pass of order 1, in the layout of U1
+        if r1 == 0:
+            if j1 == 0:
+                both = _lowpass_adjoint_images_first(
+                    k, raw_bar[:, :1 + C1].reshape(-1, h, w), 0, ws, ("1", 0)).reshape(
+                    n, 1 + C1, M1, N1)
+                xp_bar = both[:, 0].copy()
+                U1_bar = both[:, 1:]
+                U1 = _merged_buffer(k, n, ws)[:, 1:]
+            else:
+                U1_bar = _lowpass_adjoint_images_first(
+                    k, raw_bar[:, o1:o1 + C1].reshape(-1, h, w), 0, ws, ("1", j1)).reshape(
+                    n, C1, M1, N1)
+                U1 = ws[("U1", j1)]
+            Z1 = ws[("Z1", j1)]
+        else:
+            S1_bar = np.ascontiguousarray(raw_bar[:, o1:o1 + C1].transpose(2, 3, 0, 1))
+            U1_bar = _lowpass_adjoint_frequencies_first(
+                k, S1_bar.reshape(h, w, n * C1), r1, ws, ("1", j1))  # (M1, N1, n C1)
+            U1 = ws[("U1", j1)]
+            Z1 = ws[("Z", "1", j1)]
+        # --- second layer, back into Ū1
         if pairs:
-            U1_hat_bar = np.zeros((M1, N1, C[j1] * n), dtype=kern.complex)
+            Y1 = None
             for j2 in pairs:
-                r2 = cascade.res2[j1, j2]
-                Z2, U2 = second.pop((j1, j2))
-                M2, N2 = Z2.shape[:2]
-                base, stride, shift = offset2[j1, j2]
-                S2_bar = raw_bar[:, :, base:base + C[j1] * stride].reshape(
-                    h, w, C[j1], stride, n)[:, :, :, shift:shift + C[j2]]
-                U2_bar = _lowpass_adjoint(
-                    np.ascontiguousarray(S2_bar.transpose(0, 1, 3, 2, 4)).reshape(h, w, -1),
-                    kern.lowpass[r2]).reshape(M2, N2, C[j2], C[j1] * n)
-                U1_hat_bar += _response_adjoint(_modulus_adjoint(Z2, U2, U2_bar),
-                                                kern.blocks2[j1, j2], 2 ** (r2 - r1))
-            U1_bar += scipy.fft.ifft2(U1_hat_bar, axes=(0, 1), workers=1,
-                                      overwrite_x=True).real.reshape(M1, N1, C[j1], n)
-        spectrum_bar += _response_adjoint(_modulus_adjoint(Z1, U1, U1_bar), kern.blocks1[j1],
-                                          2 ** r1)
-    xp_bar += scipy.fft.ifft2(spectrum_bar, axes=(0, 1), workers=1, overwrite_x=True).real
-    if cascade.padding is None:
-        x_bar = xp_bar
-    elif cascade.padding[0] == "zero":
-        top, left = cascade.padding[1]
-        x_bar = xp_bar[top:top + H, left:left + W]
+                C2, r2 = C[j2], spec.res2[j1, j2]
+                base, stride, shift = k.offset2[j1, j2]
+                S2_bar = np.ascontiguousarray(raw_bar[:, base:base + C1 * stride].reshape(
+                    n, C1, stride, h, w)[:, :, shift:shift + C2].transpose(3, 4, 0, 1, 2))
+                U2_bar = _lowpass_adjoint_frequencies_first(
+                    k, S2_bar.reshape(h, w, -1), r2, ws, ("2", j1, j2))
+                U2 = ws[("U2", j1, j2)]
+                Z2 = ws[("Z", "2", j1, j2)]
+                M2, N2 = U2.shape[:2]
+                Z2 = _modulus_adjoint(Z2.reshape(M2, N2, -1), U2, U2_bar)
+                Y = _fold_adjoint(k, Z2.reshape(M2, N2, n * C1, C2), adj.fold[j1, j2],
+                                  2 ** (r2 - r1), ws, ("2", j1, j2))
+                if Y1 is None:
+                    Y1 = Y
+                else:
+                    Y1 += Y
+            # Re F⁻¹ by the complex inverse FFT: a real inverse FFT of the Hermitian
+            # parts on the half spectrum was no faster (16 maps of 136²: 3.0 ms for
+            # irfft2 plus 1 ms to symmetrise, against 3.9-4.9 ms for ifft2).
+            U1_rest = scipy.fft.ifft2(Y1, overwrite_x=True, workers=1).real  # (n C1, M1, N1)
+            if r1 == 0:
+                U1_bar += U1_rest.reshape(n, C1, M1, N1)
+            else:
+                U1_bar += U1_rest.reshape(n * C1, M1 * N1).T.reshape(M1, N1, n * C1)
+        # --- first layer, back into the spectrum of the padded images
+        if r1 == 0:
+            Z1 = _modulus_adjoint(Z1, U1, U1_bar)
+            T = scipy.fft.fft2(Z1, overwrite_x=True, workers=1)
+            Tr = T.view(k.f).reshape(n, C1, -1)
+            Tr *= k.product[j1]
+            spectrum_bar.view(k.f).reshape(n, -1)[...] += Tr.sum(axis=1)
+        else:
+            Z1 = _modulus_adjoint(Z1.reshape(M1, N1, n * C1), U1.reshape(M1, N1, n * C1), U1_bar)
+            spectrum_bar += _fold_adjoint(k, Z1.reshape(M1, N1, n, C1), adj.fold[j1], 2 ** r1,
+                                          ws, ("1", j1))
+    xp_bar += scipy.fft.ifft2(spectrum_bar, overwrite_x=True, workers=1).real
+    if spec.padding is None:
+        x_bar = xp_bar.reshape(n, -1)
+    elif spec.padding[0] == "zero":
+        top, left = spec.padding[1]
+        x_bar = xp_bar[:, top:top + H, left:left + W].reshape(n, -1)
     else:
-        x_bar = (kern.unpad @ xp_bar.reshape(M * N, n)).reshape(H, W, n)
-    out[:] = np.ascontiguousarray(x_bar.transpose(2, 0, 1)).reshape(n, -1)
+        x_bar = np.matmul(adj.unpad_rows, np.matmul(xp_bar, adj.unpad_cols)).reshape(n, -1)
+    out[:] = x_bar
