@@ -30,7 +30,7 @@ v <= 0, where the forward clips).
 
 Cost: one forward, then about as many FFTs and products backwards. Measured
 (``benchmarks/bench_gradients.py``, CPU time, one thread, J=2, L=8, float32):
-2.15x the forward on 100 128×128 images and 2.25x on 1,000 28×28 images, down
+2.03x the forward on 100 128×128 images and 2.36x on 1,000 28×28 images, down
 from 3.0–3.14x and 2.7–2.8x for a separate differentiable re-run of the
 cascade (full complex FFTs of the real U1 and its own slower products) and a
 modulus adjoint that scaled (re, im) pairs through a broadcast trailing axis
@@ -127,19 +127,24 @@ class _Adjoints:
     """The adjoints' matrices of one forward kernel set (:class:`._kernels._Kernels`).
 
     ``fold[j]`` (first layer, r1 > 0) and ``fold[j1, j2]`` (second layer):
-    ``(M'N', 2C, 2s²)`` real, the transposed alias sums of the full spectrum
-    (filter values, not divided by s²: the adjoint of sampling tiles, the
-    forward's 1/s² and the inverse FFT's 1/(M'N') against the forward FFT's M N
-    cancel). Rows (filter, re/im), columns (alias, re/im): the same zero-block
-    real form as the forward's products.
+    ``(M'N', s², C)`` real, the filter values at the s × s aliases of every
+    coarse frequency, transposed against the forward's ``(C, s²)`` factors
+    (:func:`._kernels.alias_filters`) and not divided by s² (the adjoint of
+    sampling tiles; the forward's 1/s² and the inverse FFT's 1/(M'N') against
+    the forward FFT's M N cancel). ``filters[j]`` (r1 = 0): the real filters
+    ``(C, M, N)`` on the whole spectrum (the forward's ``product`` carries the
+    conjugation signs of its half-spectrum read, which the adjoint on the full
+    spectrum has not).
     """
 
     def __init__(self, k):
         spec = k.spec
-        self.fold = {}
+        self.fold, self.filters = {}, {}
         for j, r in enumerate(spec.res1):
             if r > 0:
                 self.fold[j] = _transposed_fold(spec.filters1[j], 2 ** r, k.f)
+            else:
+                self.filters[j] = np.ascontiguousarray(spec.filters1[j], dtype=k.f)
         for (j1, j2), F in spec.filters2.items():
             self.fold[j1, j2] = _transposed_fold(F, 2 ** (spec.res2[j1, j2] - spec.res1[j1]),
                                                  k.f)
@@ -161,15 +166,13 @@ class _Adjoints:
 
 
 def _transposed_fold(filters, s, dtype):
-    """(C, M, N) real filters → (M/s · N/s, 2C, 2s²): Z̄'s spectrum (filter, re/im) to
-    the full spectrum's aliases (alias, re/im) at each coarse frequency."""
+    """(C, M, N) real filters → (M/s · N/s, s², C): Z̄'s spectrum (filters) to the
+    full spectrum's aliases at each coarse frequency, one real product
+    ``(s², C) @ (C, 2 X)`` (real and imaginary parts interleaved along X)."""
     C, M, N = filters.shape
     Mc, Nc = M // s, N // s
-    P = filters.reshape(C, s, Mc, s, Nc).transpose(2, 4, 0, 1, 3).reshape(Mc * Nc, C, s * s)
-    W = np.zeros((Mc * Nc, C, 2, s * s, 2))
-    W[:, :, 0, :, 0] = P
-    W[:, :, 1, :, 1] = P
-    return W.reshape(Mc * Nc, 2 * C, 2 * s * s).astype(dtype)
+    P = filters.reshape(C, s, Mc, s, Nc).transpose(2, 4, 1, 3, 0).reshape(Mc * Nc, s * s, C)
+    return np.ascontiguousarray(P, dtype=dtype)
 
 
 def _adjoints(k):
@@ -192,14 +195,15 @@ def _modulus_adjoint(Z, U, U_bar):
     return Z
 
 
-def _fold_adjoint(k, Z_bar, W, s, ws, key):
-    """Σ_c ψ̂_c · tile(F Z̄_c), full spectrum ``(X, M, N)``, from Z̄ ``(M', N', X, C)``."""
-    Mc, Nc, X, C = Z_bar.shape
-    T = scipy.fft.fft2(Z_bar.reshape(Mc, Nc, X * C), axes=(0, 1), overwrite_x=True, workers=1)
-    B = k.buffer(ws, ("vjpB",) + key, (Mc * Nc, X, s * s), k.c)
-    np.matmul(T.view(k.f).reshape(Mc * Nc, X, 2 * C), W, out=B.view(k.f))
+def _fold_adjoint(k, Z_bar, P, s, ws, key):
+    """Σ_c ψ̂_c · tile(F Z̄_c), full spectrum ``(X, M, N)``, from Z̄ ``(M', N', C, X)``
+    (the forward's layout, :func:`._kernels._fold`)."""
+    Mc, Nc, C, X = Z_bar.shape
+    T = scipy.fft.fft2(Z_bar.reshape(Mc, Nc, C * X), axes=(0, 1), overwrite_x=True, workers=1)
+    B = k.buffer(ws, ("vjpB",) + key, (Mc * Nc, s * s, X), k.c)
+    np.matmul(P, T.view(k.f).reshape(Mc * Nc, C, 2 * X), out=B.view(k.f))
     Y = k.buffer(ws, ("vjpY",) + key, (X, s, Mc, s, Nc), k.c)
-    Y[...] = B.reshape(Mc, Nc, X, s, s).transpose(2, 3, 0, 4, 1)
+    Y[...] = B.reshape(Mc, Nc, s, s, X).transpose(4, 2, 0, 3, 1)
     return Y.reshape(X, s * Mc, s * Nc)
 
 
@@ -299,9 +303,9 @@ def _scattering_vjp(plan, X, G, out):
                 U1 = ws[("U1", j1)]
             Z1 = ws[("Z1", j1)]
         else:
-            S1_bar = np.ascontiguousarray(raw_bar[:, o1:o1 + C1].transpose(2, 3, 0, 1))
+            S1_bar = np.ascontiguousarray(raw_bar[:, o1:o1 + C1].transpose(2, 3, 1, 0))
             U1_bar = _lowpass_adjoint_frequencies_first(
-                k, S1_bar.reshape(h, w, n * C1), r1, ws, ("1", j1))  # (M1, N1, n C1)
+                k, S1_bar.reshape(h, w, C1 * n), r1, ws, ("1", j1))  # (M1, N1, C1 n)
             U1 = ws[("U1", j1)]
             Z1 = ws[("Z", "1", j1)]
         # --- second layer, back into Ū1
@@ -310,15 +314,17 @@ def _scattering_vjp(plan, X, G, out):
             for j2 in pairs:
                 C2, r2 = C[j2], spec.res2[j1, j2]
                 base, stride, shift = k.offset2[j1, j2]
+                # (h, w, C2, X): X = (n, C1) when r1 = 0 ("nc"), else (C1, n)
                 S2_bar = np.ascontiguousarray(raw_bar[:, base:base + C1 * stride].reshape(
-                    n, C1, stride, h, w)[:, :, shift:shift + C2].transpose(3, 4, 0, 1, 2))
+                    n, C1, stride, h, w)[:, :, shift:shift + C2].transpose(
+                    (3, 4, 2, 0, 1) if r1 == 0 else (3, 4, 2, 1, 0)))
                 U2_bar = _lowpass_adjoint_frequencies_first(
                     k, S2_bar.reshape(h, w, -1), r2, ws, ("2", j1, j2))
                 U2 = ws[("U2", j1, j2)]
                 Z2 = ws[("Z", "2", j1, j2)]
                 M2, N2 = U2.shape[:2]
                 Z2 = _modulus_adjoint(Z2.reshape(M2, N2, -1), U2, U2_bar)
-                Y = _fold_adjoint(k, Z2.reshape(M2, N2, n * C1, C2), adj.fold[j1, j2],
+                Y = _fold_adjoint(k, Z2.reshape(M2, N2, C2, n * C1), adj.fold[j1, j2],
                                   2 ** (r2 - r1), ws, ("2", j1, j2))
                 if Y1 is None:
                     Y1 = Y
@@ -327,7 +333,7 @@ def _scattering_vjp(plan, X, G, out):
             # Re F⁻¹ by the complex inverse FFT: a real inverse FFT of the Hermitian
             # parts on the half spectrum was no faster (16 maps of 136²: 3.0 ms for
             # irfft2 plus 1 ms to symmetrise, against 3.9-4.9 ms for ifft2).
-            U1_rest = scipy.fft.ifft2(Y1, overwrite_x=True, workers=1).real  # (n C1, M1, N1)
+            U1_rest = scipy.fft.ifft2(Y1, overwrite_x=True, workers=1).real  # (X, M1, N1)
             if r1 == 0:
                 U1_bar += U1_rest.reshape(n, C1, M1, N1)
             else:
@@ -336,12 +342,11 @@ def _scattering_vjp(plan, X, G, out):
         if r1 == 0:
             Z1 = _modulus_adjoint(Z1, U1, U1_bar)
             T = scipy.fft.fft2(Z1, overwrite_x=True, workers=1)
-            Tr = T.view(k.f).reshape(n, C1, -1)
-            Tr *= k.product[j1]
-            spectrum_bar.view(k.f).reshape(n, -1)[...] += Tr.sum(axis=1)
+            np.multiply(T, adj.filters[j1], out=T)  # complex by real (no signs: full spectrum)
+            spectrum_bar += T.sum(axis=1)
         else:
             Z1 = _modulus_adjoint(Z1.reshape(M1, N1, n * C1), U1.reshape(M1, N1, n * C1), U1_bar)
-            spectrum_bar += _fold_adjoint(k, Z1.reshape(M1, N1, n, C1), adj.fold[j1], 2 ** r1,
+            spectrum_bar += _fold_adjoint(k, Z1.reshape(M1, N1, C1, n), adj.fold[j1], 2 ** r1,
                                           ws, ("1", j1))
     xp_bar += scipy.fft.ifft2(spectrum_bar, overwrite_x=True, workers=1).real
     if spec.padding is None:
