@@ -796,3 +796,30 @@ def test_plot_atoms_zoom_keeps_every_lobe_of_an_orthonormal_atom():
         np.testing.assert_allclose(np.sum(image**2), 1.0, rtol=1e-10)
     assert sum(image.min() < 0 < image.max() for image in images) == 9
     plt.close(fig)
+
+
+# ------------------------------------------------------------------ second audit: the rest
+
+
+def test_float32_inverse_refused_where_float64_is_accepted():
+    """morlet._transform#6: the invertibility check uses the coefficients' own dtype. A bank
+    with A_max / A_min ~ 2e10 amplifies float32 rounding (eps 1.2e-7) past 1e-3, float64
+    rounding (eps 2.2e-16) not."""
+    X = np.random.default_rng(6).normal(size=(2, 32, 32))
+    est = MorletTransformer(n_scales=2, n_orientations=1, slant=1.0, normalize="peak").fit(X)
+    low, high = est.plan_.frame_bounds
+    assert high / low * np.finfo(np.float32).eps > 1e-3 > high / low * np.finfo(np.float64).eps
+    back = est.inverse_transform(est.transform(X))
+    assert np.abs(back - X).max() <= 1e-3 * np.abs(X).max()
+    with pytest.raises(ValueError, match="frame bounds"):
+        est.inverse_transform(est.transform(X.astype(np.float32)))
+
+
+def test_demo_scattering_front_end_is_one_octave_on_digits():
+    """_cli.catalogue#5: the demo's scattering front end uses n_scales=1 on 8 x 8 digits (the
+    setting of benchmarks/results/accuracy_scattering_digits.json) and 2 on 28 x 28."""
+    from sklearn_sparsecode._cli.catalogue import front_ends
+
+    small, = front_ends((8, 8), include=["scattering"])
+    large, = front_ends((28, 28), include=["scattering"])
+    assert small.transformer.n_scales == 1 and large.transformer.n_scales == 2
