@@ -1,7 +1,7 @@
 """Mutation audit: plant one curated maths bug at a time and check that the tests catch it.
 
     python benchmarks/mutation.py [--only MODULE] [--id ID ...] [--jobs N] [--timeout S]
-        [--baseline] [--allow-dirty]
+        [--baseline] [--check] [--allow-dirty]
 
 The mutants are a curated list, ``benchmarks/mutants.json``: each names a module,
 a file, an exact source line (``original``, matched as text after stripping the
@@ -10,6 +10,12 @@ indentation; it must occur exactly once in the file), its replacement
 by newlines), a one-line ``description`` of what the bug breaks for a user and
 optionally the ``property`` it pins (issue 20 item 4) and the ``tests`` to run
 (``"tests/test_x.py -k 'expr'"``; default: the module's entry in ``TESTS``).
+A mutant whose code moved to another file keeps its id and says where it came
+from in ``moved_from``.
+
+``--check`` runs no test: it lists the mutants that no longer apply to the
+current code (original line missing or ambiguous, mutated file does not
+compile, no test selection, a selected test file missing), e.g. after a refactor.
 
 The audit runs on the current commit (``git rev-parse HEAD``, recorded; a dirty
 tree is refused unless ``--allow-dirty``). The package and tests are copied once
@@ -70,7 +76,8 @@ TESTS = {
     "_core.base": f"{T}test_architecture.py {T}test_validation.py {T}test_wavelet.py {T}test_channels.py",
     "_core.gradients": f"{T}test_gradients.py {T}test_channels.py",
     "_core.batching": f"{T}test_scale.py -k 'not dask'",
-    "_core.validation": f"{T}test_validation.py {T}test_architecture.py {T}test_public_validation.py",
+    "_core.validation": f"{T}test_validation.py {T}test_architecture.py {T}test_public_validation.py "
+                        f"{T}test_channels.py",
     "wavelets._transform": f"{T}test_wavelet.py {T}test_architecture.py",
     "wavelets._estimator": f"{T}test_wavelet.py {T}test_architecture.py",
     "curvelets._windows": f"{T}test_curvelet.py {T}test_maths_pinned.py {T}test_pinned_maths.py",
@@ -83,10 +90,14 @@ TESTS = {
     "morlet._filters": f"{T}test_scattering.py {T}test_pinned_maths.py",
     "morlet._transform": f"{T}test_scattering.py {T}test_pinned_maths.py {T}test_sigma.py",
     "morlet._estimator": f"{T}test_scattering.py {T}test_architecture.py",
-    "scattering._invariants": f"{T}test_scattering.py {T}test_pinned_maths.py",
-    "scattering._plan": f"{T}test_scattering.py {T}test_pinned_maths.py",
+    "scattering._invariants": f"{T}test_scattering.py {T}test_pinned_maths.py {T}test_scattering_roto.py",
+    "scattering._plan": f"{T}test_scattering.py {T}test_pinned_maths.py {T}test_scattering_roto.py",
     "scattering._cascade": f"{T}test_scattering.py {T}test_pinned_maths.py",
     "scattering._estimator": f"{T}test_scattering.py {T}test_architecture.py",
+    # the cascade kernels and Kymatio's filters, shared by ScatteringTransformer and Scattering2D
+    "scattering._kernels": f"{T}test_scattering.py {T}test_pinned_maths.py {T}test_scattering_kymatio.py",
+    "scattering._filter_bank": f"{T}test_scattering_kymatio.py {T}test_pinned_maths.py {T}test_scattering.py",
+    "scattering._kymatio": f"{T}test_scattering_kymatio.py",
     "layers._modulus": f"{T}test_pooling.py {T}test_maths_pinned.py",
     "layers._pooling": f"{T}test_pooling.py {T}test_maths_pinned.py",
     "layers._threshold": f"{T}test_threshold.py {T}test_threshold_numerics.py",
@@ -98,7 +109,7 @@ TESTS = {
     "restoration._plans": f"{T}test_sigma.py {T}test_denoise.py {T}test_approximation.py",
     "restoration._sigma": f"{T}test_sigma.py {T}test_denoise.py",
     "restoration._images": f"{T}test_denoise.py {T}test_sigma.py",
-    "restoration._denoise": f"{T}test_denoise.py",
+    "restoration._denoise": f"{T}test_denoise.py {T}test_channels.py",
     "layers._gradient": f"{T}test_gradients.py",
     "wavelets._adjoint": f"{T}test_gradients.py",
     "contourlets._adjoint": f"{T}test_gradients.py",
@@ -110,14 +121,20 @@ TESTS = {
     "inspection._chain": f"{T}test_inspection.py",
     "inspection._bands": f"{T}test_band_importance.py {T}test_inspection.py",
     "inspection._synthesis": f"{T}test_inspection.py",
+    "inspection._gradient": f"{T}test_inspection.py {T}test_cnn_gradients.py",
     "_model": f"{T}test_pipeline.py {T}test_validation.py",
     "dask": f"{T}test_dask.py",
     "datasets._splits": f"{T}test_datasets.py",
     "datasets._cartoon": f"{T}test_datasets.py {T}test_sigma.py",
     "datasets._fashion_mnist": f"{T}test_datasets.py",
-    "plotting": f"{T}test_plotting.py",
+    # plotting.py became the subpackage plotting/ (_bands, _cnn, _inspection, _common)
+    "plotting._bands": f"{T}test_plotting.py {T}test_band_importance.py",
+    "plotting._cnn": f"{T}test_plotting.py",
+    "plotting._inspection": f"{T}test_plotting.py",
+    "plotting._common": f"{T}test_plotting.py",
     "_cli.main": f"{T}test_demo.py",
     "_cli.search": f"{T}test_demo.py",
+    "_cli.catalogue": f"{T}test_cli_catalogue.py {T}test_demo.py",
 }
 EXTRA = f" {T}test_mutation_survivors.py"  # added to every selection when the file exists
 
@@ -205,6 +222,35 @@ def summary_line(out):
     return (lines[0] if lines else (tail[-1] if tail else out.strip()[-200:]))[:240]
 
 
+def check(mutants):
+    """Print the mutants that do not apply to the worktree; return 1 if any."""
+    problems = 0
+    for m in mutants:
+        path = ROOT / m["file"]
+        issue = None
+        if not path.exists():
+            issue = "file missing"
+        else:
+            try:
+                compile(apply_mutant(path.read_text(), m["original"], m["mutated"]),
+                        str(path), "exec")
+            except (ValueError, SyntaxError) as exc:
+                issue = f"not applicable: {exc}"
+        selection = selection_of(m)
+        if issue is None and selection is None:
+            issue = "no test selection for this module"
+        if issue is None:
+            missing = [t for t in shlex.split(selection)
+                       if t.startswith("tests/") and not (ROOT / t.split("::")[0]).exists()]
+            if missing:
+                issue = f"test files missing: {missing}"
+        if issue:
+            problems += 1
+            print(f"  {m['id']} ({m['file']}): {issue}\n    original: {m['original']}")
+    print(f"{len(mutants)} mutants checked, {problems} do not apply")
+    return 1 if problems else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", default=[],
@@ -214,6 +260,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=None)
     parser.add_argument("--baseline", action="store_true",
                         help="only check that the mapped tests pass on the unmutated code")
+    parser.add_argument("--check", action="store_true",
+                        help="run no test: list the mutants that no longer apply to the code")
     parser.add_argument("--allow-dirty", action="store_true")
     parser.add_argument("--rebaseline", action="store_true",
                         help="rerun the baselines even if recorded for these package and test trees")
@@ -234,6 +282,8 @@ def main():
         mutants = [m for m in mutants if m["id"] in args.id]
     if not mutants:
         sys.exit("no mutant selected")
+    if args.check:
+        sys.exit(check(mutants))
 
     workspaces = [Workspace() for _ in range(max(1, args.jobs))]
     free = list(workspaces)

@@ -633,3 +633,193 @@ def test_total_variation_gradient_matches_finite_differences(rng):
         step[index] = h
         numeric[index] = (tv(x + step) - tv(x - step)) / (2 * h)
     np.testing.assert_allclose(_total_variation_gradient(x, eps), numeric, atol=1e-6)
+
+
+def _tight_morlet_bank(n, J, L):
+    """The Parseval Morlet bank (J scales, L orientations) on an n x n grid, built in space:
+    psi / sqrt(phi^2 + 1/2 sum_k (psi_k(w)^2 + psi_k(-w)^2)), phi the unit-DC Gaussian."""
+    phi = np.fft.fft2(_spatial_gabor(n, n, 0.8 * 2 ** (J - 1), 0.0, 0.0, 1.0)).real
+    phi = phi / phi[0, 0]
+    psi = []
+    for j in range(J):
+        for k in range(L):
+            theta, sigma = k * np.pi / L, 0.8 * 2**j
+            wave = _spatial_gabor(n, n, sigma, theta, 0.75 * np.pi / 2**j, 4.0 / L)
+            envelope = _spatial_gabor(n, n, sigma, theta, 0.0, 4.0 / L)
+            psi.append(np.fft.fft2(wave - wave.sum() / envelope.sum() * envelope).real)
+    psi = np.array(psi).reshape(J, L, n, n)
+    energy = np.sum(psi**2, axis=(0, 1))
+    mirrored = np.roll(energy[::-1, ::-1], 1, axis=(0, 1))
+    return psi / np.sqrt(phi**2 + 0.5 * (energy + mirrored))
+
+
+def test_tight_scattering_second_layer_on_a_subsampled_grid(rng):
+    """scattering._plan#8 (survived the second audit: the first test runs at full
+    resolution, where no subsampled bank is built): with subsampling=0, the order-2 paths
+    (j1=1, j2=2) filter |x*psi_1| sampled every 2 pixels with the Parseval bank of the
+    half-size grid (2 scales there). Plain FFT convolutions, sampled by slicing."""
+    J, L, n = 3, 4, 32
+    x = rng.standard_normal((n, n))
+    fine = _tight_morlet_bank(n, J, L)             # first layer, 32 x 32
+    coarse = _tight_morlet_bank(n // 2, J - 1, L)  # second layer on the grid of j1 = 1
+    m = n // 4                                     # grid of j2 = 2, then phi every 2 pixels
+    phi = np.fft.fft2(_spatial_gabor(m, m, 0.8, 0.0, 0.0, 1.0)).real
+
+    def conv(u, f):
+        return np.fft.ifft2(np.fft.fft2(u) * f)
+
+    ref = []
+    for t1 in range(L):
+        U1 = np.abs(conv(x, fine[1, t1]))[::2, ::2]
+        for t2 in range(L):
+            U2 = np.abs(conv(U1, coarse[1, t2]))[::2, ::2]
+            ref.append(conv(U2, phi / phi[0, 0]).real[::2, ::2])
+    S = scattering_transform(x[None], n_scales=J, n_orientations=L, max_order=2,
+                             padding="periodic", subsampling=0, compression=None,
+                             normalize="tight")
+    paths = S[0].reshape(-1, n // 2**J, n // 2**J)
+    np.testing.assert_allclose(paths[-L * L:], np.array(ref), rtol=1e-9, atol=1e-12)
+
+
+# ------------------------------------------------------------------ second audit: inspection
+
+
+def test_class_score_with_versus_is_scikit_learns_pairwise_value():
+    """inspection._gradient#2: class_score(..., versus=j) is the one ovo decision value
+    d_kj (scikit-learn's, sign positive for target), not the sum over every pair."""
+    from sklearn.datasets import load_digits
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    from sklearn_sparsecode.inspection import class_score
+
+    digits = load_digits()
+    X, y = digits.images / 16, digits.target
+    model = make_pipeline(WaveletTransformer(wavelet="haar", n_scales=1),
+                          SVC(decision_function_shape="ovo")).fit(X[:400], y[:400])
+    pairs = [(i, j) for i in range(10) for j in range(i + 1, 10)]
+    dec = model.decision_function(X[400:405])
+    np.testing.assert_allclose(class_score(model, X[400:405], target=5, versus=2),
+                               -dec[:, pairs.index((2, 5))], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(class_score(model, X[400:405], target=2, versus=5),
+                               dec[:, pairs.index((2, 5))], rtol=1e-10, atol=1e-12)
+
+
+def test_band_importance_orientation_of_a_group_is_nan_unless_shared():
+    """inspection._bands#7: a scale group of curvelet bands (several orientations) has no
+    orientation (NaN); a single band keeps its own. Expected values read off bands_."""
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_sparsecode.inspection import band_importance
+
+    digits = load_digits()
+    X, y = digits.images / 16, digits.target
+    model = make_pipeline(CurveletTransformer(n_scales=2, n_orientations=4),
+                          LogisticRegression(max_iter=500)).fit(X[:200], y[:200])
+    bands = model[0].bands_
+    by_scale = band_importance(model, by="scale")
+    for scale, orientation in zip(by_scale.scale, by_scale.orientation):
+        angles = {b.orientation for b in bands if b.scale == scale}
+        if len(angles) == 1 and None not in angles:
+            assert orientation == angles.pop()
+        else:
+            assert np.isnan(orientation), (scale, angles, orientation)
+    assert np.isnan(by_scale.orientation).any()
+
+
+# ------------------------------------------------------------------ second audit: plotting
+
+
+def test_plot_band_importance_keeps_the_largest_in_band_order_top_down():
+    """plotting._bands#1, #2: max_groups keeps the largest means, drawn in the layer's order
+    from the top."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_sparsecode.plotting import plot_band_importance
+
+    result = {"names": np.array(["a", "b", "c", "d", "e"], dtype=object),
+              "importances_mean": np.array([0.1, 0.5, 0.2, 0.9, 0.05]),
+              "importances_std": np.zeros(5)}
+    ax = plot_band_importance(result, max_groups=2)
+    ticks = {label.get_text(): y for label, y in zip(ax.get_yticklabels(), ax.get_yticks())}
+    assert set(ticks) == {"b", "d"}
+    assert ticks["b"] > ticks["d"]  # "b" comes first in the layer: drawn above "d"
+    widths = {round(p.get_y() + p.get_height() / 2): p.get_width() for p in ax.patches}
+    assert widths == {round(ticks["b"]): 0.5, round(ticks["d"]): 0.9}
+    plt.close("all")
+
+
+def test_coefficient_maps_colour_scale_follows_the_sign_of_the_weights(rng):
+    """plotting._bands#3: weights with negative values get the diverging map on
+    [-max|w|, max|w|]; non-negative weights get viridis on [0, max w]."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_sparsecode.plotting import plot_coefficient_maps
+
+    layer = WaveletTransformer(wavelet="haar", n_scales=1).fit(np.zeros((1, 8, 8)))
+    n = layer.bands_[-1].stop
+    for weights, cmap, clim in ((np.linspace(-1.0, 2.0, n), "RdBu_r", (-2.0, 2.0)),
+                                (np.linspace(0.5, 3.0, n), "viridis", (0.0, 3.0)),
+                                (-np.linspace(0.5, 3.0, n), "RdBu_r", (-3.0, 3.0))):
+        fig = plot_coefficient_maps(layer, weights)
+        images = [im for ax in fig.axes for im in ax.get_images()]
+        assert images and all(im.get_cmap().name == cmap for im in images)
+        assert all(np.allclose(im.get_clim(), clim) for im in images)
+        plt.close(fig)
+
+
+def test_plot_atoms_zoom_keeps_every_lobe_of_an_orthonormal_atom():
+    """plotting._bands#4: the zoom crops to where |atom| exceeds 3% of its maximum, both
+    signs. Haar atoms are orthonormal and piecewise constant (+c / -c): every panel keeps
+    the whole atom, so each drawn image has unit energy and the detail atoms both signs."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_sparsecode.plotting import plot_atoms
+
+    # level-3 atoms are 8 x 8: half of one is wider than the zoom's 2-pixel margin
+    layer = WaveletTransformer(wavelet="haar", n_scales=3).fit(np.zeros((1, 32, 32)))
+    fig = plot_atoms(layer, zoom=True)
+    images = [np.asarray(im.get_array()) for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 10  # 1 low-pass + 3 levels x 3 details
+    for image in images:
+        np.testing.assert_allclose(np.sum(image**2), 1.0, rtol=1e-10)
+    assert sum(image.min() < 0 < image.max() for image in images) == 9
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------ second audit: the rest
+
+
+def test_float32_inverse_refused_where_float64_is_accepted():
+    """morlet._transform#6: the invertibility check uses the coefficients' own dtype. A bank
+    with A_max / A_min ~ 2e10 amplifies float32 rounding (eps 1.2e-7) past 1e-3, float64
+    rounding (eps 2.2e-16) not."""
+    X = np.random.default_rng(6).normal(size=(2, 32, 32))
+    est = MorletTransformer(n_scales=2, n_orientations=1, slant=1.0, normalize="peak").fit(X)
+    low, high = est.plan_.frame_bounds
+    assert high / low * np.finfo(np.float32).eps > 1e-3 > high / low * np.finfo(np.float64).eps
+    back = est.inverse_transform(est.transform(X))
+    assert np.abs(back - X).max() <= 1e-3 * np.abs(X).max()
+    with pytest.raises(ValueError, match="frame bounds"):
+        est.inverse_transform(est.transform(X.astype(np.float32)))
+
+
+def test_demo_scattering_front_end_is_one_octave_on_digits():
+    """_cli.catalogue#5: the demo's scattering front end uses n_scales=1 on 8 x 8 digits (the
+    setting of benchmarks/results/accuracy_scattering_digits.json) and 2 on 28 x 28."""
+    from sklearn_sparsecode._cli.catalogue import front_ends
+
+    small, = front_ends((8, 8), include=["scattering"])
+    large, = front_ends((28, 28), include=["scattering"])
+    assert small.transformer.n_scales == 1 and large.transformer.n_scales == 2
