@@ -12,24 +12,15 @@ construction, core and frontend):
 3. the estimator, :class:`MultiscaleTransformer`, which owns everything else.
 
 A new transform subclasses :class:`MultiscaleTransformer` and writes
-``__init__`` (its own parameters, then ``super().__init__`` with the shared
-ones), ``_parameter_constraints`` (its own, merged with
-``MultiscaleTransformer._parameter_constraints``), ``_make_plan(input_shape)``,
-``_forward`` and optionally ``_inverse`` and ``_adjoint`` (a linear map's
-transpose; a non-linear transform writes ``_vjp``). Validation (grey, colour and
-flattened images), chunking and threads, ``transform``, ``transform_vjp``,
-``get_feature_names_out``, ``feature_layout``, tags and pandas output come from
-the base; a transform with an ``_inverse`` also gets ``inverse_transform`` and
-``atom`` (the others do not have those methods at all, see
-:func:`sklearn.utils.metaestimators.available_if`).
+``__init__``, its ``_parameter_constraints`` (merged with the base's),
+``_make_plan(input_shape)``, ``_forward`` and optionally ``_inverse`` and
+``_adjoint`` (a linear map's transpose; a non-linear one writes ``_vjp``). All
+else comes from the base; only a transform with an ``_inverse`` has
+``inverse_transform`` and ``atom`` (``available_if``).
 
-Channels
---------
-With ``channel_axis`` set, X is a batch of channel images (colour: three
-channels); every channel is transformed as a grey image and the output is one
-block of columns per channel, channel 0 first (``Band.channel``, names
-``c0_...``). ``inverse_transform`` puts the channels back on the axis they
-came from.
+With ``channel_axis``, every channel is transformed as a grey image: one block
+of columns per channel (``Band.channel``, names ``c0_...``); the inverse puts
+the channels back on their axis.
 
 Layers that stack
 -----------------
@@ -49,12 +40,9 @@ A fitted *layer* is any estimator of this package with
 
 ``transform(X)`` is ``forward`` over chunks of ``prepare(X)`` (both chunked
 loops are :class:`LayerMixin`'s). A layer built on another calls only these
-public methods, never a private one: pooling
-(:class:`~sklearn_sparsecode.LocalPooling`) is ``pool ∘ modulus ∘ inner.forward``
-(its gradient ends in ``inner.backward``), and a
-scattering cascade applies a transform to the modulus maps of another
-(:mod:`sklearn_sparsecode.layers` has the band-level operations). Each produces new ``Band`` records, so whatever reads records
-(feature names, layouts, plots, pooling) works on any depth of stacking.
+public methods: pooling is ``pool ∘ modulus ∘ inner.forward`` (its gradient
+ends in ``inner.backward``). Each layer makes new ``Band`` records, so whatever
+reads records (names, layouts, plots, pooling) works at any depth of stacking.
 """
 
 import numpy as np
