@@ -214,7 +214,8 @@ def band_importance(model, X=None, y=None, *, method="coef", by="band", n_repeat
     for g in range(n_groups):
         cols = np.flatnonzero(columns == g)
         for r in range(n_repeats):
-            shuffled[:, cols] = features[rng.permutation(len(features))][:, cols]
+            # Gather only the group's columns (not a shuffled copy of every column).
+            shuffled[:, cols] = features[rng.permutation(len(features))[:, None], cols]
             drops[g, r] = baseline - _score(steps, shuffled, y)
         shuffled[:, cols] = features[:, cols]
     result.update(importances=drops, importances_mean=drops.mean(axis=1),
